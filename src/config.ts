@@ -1,0 +1,137 @@
+/**
+ * Configuration: the environment is read and checked here, once, and nowhere else.
+ * A bad value stops the start with one line that names the variable.
+ */
+import { z } from "zod";
+
+export interface Settings {
+  nodeEnv: "development" | "production" | "test";
+  port: number;
+  /** mysql://user:pass@host:port/database; unset = the embedded in-memory store. */
+  mysqlUrl: string | null;
+  /** redis://host:port; set = rooms, listing and matchmaking shared between processes. */
+  redisUrl: string | null;
+  monitorUser: string;
+  /** unset = /monitor is not mounted (there is no default password). */
+  monitorPassword: string | null;
+  /** Origins whose browsers may call the HTTP API with credentials. */
+  allowedOrigins: string[];
+  /** How long a dropped player keeps their seat. */
+  reconnectSeconds: number;
+  /** How often this process proves it is alive in the database, and when a silent one counts as gone. */
+  heartbeatSeconds: number;
+  staleProcessSeconds: number;
+  /** Client messages per second before a client is disconnected for flooding. */
+  maxMessagesPerSecond: number;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly variable: string, detail: string) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+    this.name = "ConfigError";
+  }
+}
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? null : v.trim()));
+
+const positiveNumber = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be a number from ${min} to ${max} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const urlOf = (protocols: string[]) =>
+  optionalString.superRefine((v, ctx) => {
+    if (v === null) return;
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `must be a URL like ${protocols[0]}//host:port (got "${v}")` });
+      return;
+    }
+    if (!protocols.includes(url.protocol)) {
+      ctx.addIssue({ code: "custom", message: `must start with ${protocols.join(" or ")} (got "${url.protocol}")` });
+    }
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(["development", "production", "test"], { message: "must be development, production or test" })
+    .optional()
+    .transform((v) => v ?? "development"),
+  PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return 2567;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from 0 to 65535 (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  MYSQL_URL: urlOf(["mysql:"]),
+  REDIS_URL: urlOf(["redis:", "rediss:"]),
+  MONITOR_USER: optionalString.transform((v) => v ?? "admin"),
+  MONITOR_PASSWORD: optionalString,
+  ALLOWED_ORIGINS: optionalString.transform((v, ctx) => {
+    if (v === null) return [];
+    const origins = v.split(",").map((o) => o.trim()).filter(Boolean);
+    for (const origin of origins) {
+      let parsed: URL | null = null;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        /* reported below */
+      }
+      if (!parsed || parsed.origin !== origin.replace(/\/$/, "")) {
+        ctx.addIssue({ code: "custom", message: `must be a comma-separated list of origins like https://example.com (got "${origin}")` });
+        return z.NEVER;
+      }
+    }
+    return origins.map((o) => o.replace(/\/$/, ""));
+  }),
+  RECONNECT_SECONDS: positiveNumber(30, 0.05, 3600),
+  HEARTBEAT_SECONDS: positiveNumber(10, 0.05, 600),
+  STALE_PROCESS_SECONDS: positiveNumber(30, 0.1, 3600),
+  MAX_MESSAGES_PER_SECOND: positiveNumber(20, 1, 10000),
+});
+
+/** Parses an environment (process.env by default) into typed settings, or throws a ConfigError. */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue.path[0] ?? "environment"), issue.message);
+  }
+  const e = parsed.data;
+  if (e.STALE_PROCESS_SECONDS <= e.HEARTBEAT_SECONDS) {
+    throw new ConfigError("STALE_PROCESS_SECONDS", `must be larger than HEARTBEAT_SECONDS (${e.HEARTBEAT_SECONDS})`);
+  }
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    mysqlUrl: e.MYSQL_URL,
+    redisUrl: e.REDIS_URL,
+    monitorUser: e.MONITOR_USER,
+    monitorPassword: e.MONITOR_PASSWORD,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    reconnectSeconds: e.RECONNECT_SECONDS,
+    heartbeatSeconds: e.HEARTBEAT_SECONDS,
+    staleProcessSeconds: e.STALE_PROCESS_SECONDS,
+    maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The error vocabulary of the public contract. Every refusal carries one of these stable codes,
+ * so clients can branch on the code and show the message.
+ */
+
+/** Refusals of a room action (sent as an `error` message; the sender stays connected). */
+export const ActionErrorCode = {
+  INVALID_MESSAGE: "INVALID_MESSAGE",
+  UNKNOWN_MESSAGE: "UNKNOWN_MESSAGE",
+  NOT_YOUR_TURN: "NOT_YOUR_TURN",
+  WRONG_PHASE: "WRONG_PHASE",
+  WRONG_STAGE: "WRONG_STAGE",
+  NOT_HOST: "NOT_HOST",
+  NOT_READY: "NOT_READY",
+  NOT_ENOUGH_PLAYERS: "NOT_ENOUGH_PLAYERS",
+  INSUFFICIENT_FUNDS: "INSUFFICIENT_FUNDS",
+  NOT_IN_JAIL: "NOT_IN_JAIL",
+  NOT_PURCHASABLE: "NOT_PURCHASABLE",
+  GAME_OVER: "GAME_OVER",
+  UNKNOWN_PLAYER: "UNKNOWN_PLAYER",
+} as const;
+export type ActionErrorCode = (typeof ActionErrorCode)[keyof typeof ActionErrorCode];
+
+/**
+ * Refusals of create/join. Colyseus carries matchmaking errors as a number (`err.code` in the SDK)
+ * and a sentence (`err.message`). The matchmaking HTTP route answers with that number as its status,
+ * so each is an HTTP client-error status, distinct from Colyseus's own 520-526.
+ */
+export const JoinError = {
+  INVALID_OPTIONS: 400,
+  ROOM_NOT_FOUND: 404,
+  NAME_TAKEN: 409,
+  GAME_STARTED: 410,
+  ROOM_FULL: 423,
+} as const;
+export type JoinErrorName = keyof typeof JoinError;
+
+/** The name of a create/join refusal from the number a client received, if it is one of ours. */
+export function joinErrorName(code: number): JoinErrorName | undefined {
+  return (Object.keys(JoinError) as JoinErrorName[]).find((name) => JoinError[name] === code);
+}
+
+/** Errors of the HTTP API: `{ error: { code, message } }` with these statuses. */
+export const HttpErrorStatus = {
+  INVALID_CODE: 400,
+  INVALID_QUERY: 400,
+  UNAUTHORIZED: 401,
+  ROOM_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+export type HttpErrorCode = keyof typeof HttpErrorStatus;

@@ -1,0 +1,43 @@
+/** What a client may pass to create or join a `game` room. */
+import { z } from "zod";
+
+export const MAX_SEATS = 5;
+
+export const displayName = z
+  .string({ message: "name must be a string" })
+  .transform((s) => s.trim().replace(/\s+/g, " "))
+  .pipe(
+    z
+      .string()
+      .min(1, { message: "name must not be empty" })
+      .max(20, { message: "name must be at most 20 characters" })
+      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: "name must not contain control characters" }),
+  );
+
+export const joinOptions = z.object({ name: displayName });
+export type JoinOptions = z.infer<typeof joinOptions>;
+
+export const createOptions = z.object({
+  name: displayName,
+  private: z.boolean({ message: "private must be true or false" }).optional().default(false),
+  maxPlayers: z
+    .number({ message: "maxPlayers must be a number" })
+    .int({ message: "maxPlayers must be a whole number" })
+    .min(2, { message: "maxPlayers must be at least 2" })
+    .max(MAX_SEATS, { message: `maxPlayers must be at most ${MAX_SEATS}` })
+    .optional()
+    .default(MAX_SEATS),
+  maxRounds: z.number().int().min(1).max(1000).optional().default(100),
+  turnSeconds: z.number().min(10).max(120).optional().default(60),
+});
+export type CreateOptions = z.infer<typeof createOptions>;
+
+/** Formats the first problem of a failed parse as one sentence. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid input";
+  if (issue.code === "invalid_type" && issue.path.length > 0 && /received undefined/.test(issue.message)) {
+    return `${issue.path.join(".")} is required`;
+  }
+  return issue.message;
+}

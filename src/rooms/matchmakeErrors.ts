@@ -1,0 +1,33 @@
+/**
+ * Colyseus refuses a join into a locked room with a generic `room "<id>" is locked`. A locked game
+ * room is either full or already playing; this turns that into ROOM_FULL / GAME_STARTED (and a
+ * vanished room into ROOM_NOT_FOUND) so the player reads what happened.
+ */
+import { ErrorCode, matchMaker } from "@colyseus/core";
+import { joinError } from "./joinErrors.ts";
+
+export function explainMatchmakeErrors(roomName: string) {
+  const controller = matchMaker.controller as typeof matchMaker.controller & { __explained?: boolean };
+  if (controller.__explained) return;
+  controller.__explained = true;
+  const invoke = controller.invokeMethod.bind(controller);
+
+  controller.invokeMethod = async (method, name, clientOptions, authOptions) => {
+    try {
+      return await invoke(method, name, clientOptions, authOptions);
+    } catch (e) {
+      const err = e as { code?: number; message?: string };
+      if (method !== "joinById" || err.code !== ErrorCode.MATCHMAKE_INVALID_ROOM_ID && !/full/.test(err.message ?? "")) throw e;
+      const listing = (await matchMaker.query({ roomId: name }))[0];
+      if (!listing) throw joinError("ROOM_NOT_FOUND", "This room no longer exists.");
+      if (listing.name !== roomName) throw e;
+      if (listing.metadata?.phase && listing.metadata.phase !== "lobby") {
+        throw joinError("GAME_STARTED", "This game has already started.");
+      }
+      if (listing.clients >= listing.maxClients || /full|locked/.test(err.message ?? "")) {
+        throw joinError("ROOM_FULL", `This room is full (${listing.maxClients} players).`);
+      }
+      throw e;
+    }
+  };
+}

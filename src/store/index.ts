@@ -1,0 +1,13 @@
+/** Picks the store from the settings: MySQL when MYSQL_URL is set, the in-memory store otherwise. */
+import type { Settings } from "../config.ts";
+import { MemoryStore } from "./memory/index.ts";
+import { MySqlStore } from "./mysql/index.ts";
+import type { Store } from "./types.ts";
+
+export type { Store } from "./types.ts";
+
+export function createStore(settings: Pick<Settings, "mysqlUrl" | "staleProcessSeconds">): Store {
+  return settings.mysqlUrl
+    ? new MySqlStore({ url: settings.mysqlUrl, staleProcessSeconds: settings.staleProcessSeconds })
+    : new MemoryStore({ staleProcessSeconds: settings.staleProcessSeconds });
+}
