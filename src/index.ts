@@ -1,19 +1,20 @@
-/** Starts the server from arena.config.ts. */
-import { listen } from "@colyseus/tools";
-import { ConfigError, loadSettings } from "./config.ts";
+/**
+ * Starts the server from arena.config.ts. The settings are parsed before anything else is loaded,
+ * so a bad value stops the start with one line naming the variable.
+ */
+import { ConfigError, loadSettings, type Settings } from "./config.ts";
 
-let settings;
+let settings: Settings;
 try {
   settings = loadSettings();
 } catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(1);
-  }
-  throw e;
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(e.message);
+  process.exit(1);
 }
-const { createServerConfig } = await import("../arena.config.ts");
 
+const { listen } = await import("@colyseus/tools");
+const { createServerConfig } = await import("../arena.config.ts");
 const { config, parts } = createServerConfig(settings);
 const server = await listen(config, settings.port);
 server.onShutdown(() => parts.housekeeping.stop());
