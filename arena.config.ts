@@ -5,6 +5,7 @@
 import express from "express";
 import config from "@colyseus/tools";
 import { LobbyRoom, defineRoom } from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
 import type { Settings } from "./src/config.ts";
 import { createStore } from "./src/store/index.ts";
 import type { Store } from "./src/store/types.ts";
@@ -12,9 +13,13 @@ import { gameRoom } from "./src/rooms/GameRoom.ts";
 import { explainMatchmakeErrors } from "./src/rooms/matchmakeErrors.ts";
 import { GAME_ROOM, roomsRouter } from "./src/http/rooms.ts";
 import { healthRouter } from "./src/http/health.ts";
+import { matchesRouter } from "./src/http/matches.ts";
+import { boardRouter } from "./src/http/board.ts";
 import { applyMatchmakeCors, corsMiddleware } from "./src/http/cors.ts";
 import { mountTools } from "./src/http/monitor.ts";
 import { Housekeeping } from "./src/services.ts";
+
+const MAX_FRAME_BYTES = 64 * 1024;
 
 export interface ServerParts {
   settings: Settings;
@@ -34,6 +39,10 @@ export function createServerConfig(settings: Settings, options: { store?: Store;
       gracefullyShutdown: true,
     },
 
+    // Frames up to 64 KiB are decoded so an oversized chat line is refused with an error
+    // instead of dropping the connection; anything larger is a protocol violation.
+    initializeTransport: (options) => new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES }),
+
     rooms: {
       [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log })).enableRealtimeListing(),
       lobby: defineRoom(LobbyRoom),
@@ -45,6 +54,8 @@ export function createServerConfig(settings: Settings, options: { store?: Store;
       app.use(express.json({ limit: "16kb" }));
       app.use(roomsRouter(store));
       app.use(healthRouter(store));
+      app.use(matchesRouter(store));
+      app.use(boardRouter());
       mountTools(app, settings, log);
     },
 

@@ -23,6 +23,10 @@ export interface Settings {
   staleProcessSeconds: number;
   /** Client messages per second before a client is disconnected for flooding. */
   maxMessagesPerSecond: number;
+  /** The shortest `turnSeconds` a room may be created with (10 in the contract; tests lower it). */
+  minTurnSeconds: number;
+  /** How long the server waits before playing the turn of a player who is gone for good. */
+  awayTurnSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +112,8 @@ const envSchema = z.object({
   HEARTBEAT_SECONDS: positiveNumber(10, 0.05, 600),
   STALE_PROCESS_SECONDS: positiveNumber(30, 0.1, 3600),
   MAX_MESSAGES_PER_SECOND: positiveNumber(20, 1, 10000),
+  MIN_TURN_SECONDS: positiveNumber(10, 0.01, 120),
+  AWAY_TURN_SECONDS: positiveNumber(3, 0.01, 120),
 });
 
 /** Parses an environment (process.env by default) into typed settings, or throws a ConfigError. */
@@ -133,5 +139,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     heartbeatSeconds: e.HEARTBEAT_SECONDS,
     staleProcessSeconds: e.STALE_PROCESS_SECONDS,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
+    minTurnSeconds: e.MIN_TURN_SECONDS,
+    awayTurnSeconds: e.AWAY_TURN_SECONDS,
   };
 }

@@ -39,3 +39,20 @@ export function nameTaken(names: Iterable<string>, name: string): boolean {
   for (const n of names) if (n.toLocaleLowerCase() === wanted) return true;
   return false;
 }
+
+export interface LobbyPlayer extends Seated {
+  ready: boolean;
+}
+
+export type StartRefusal = { code: "NOT_HOST" | "NOT_ENOUGH_PLAYERS" | "NOT_READY"; message: string };
+
+/** Whether `senderId` may start the game now: the host, with at least `minPlayers` seated, all ready. */
+export function startRefusal(players: readonly LobbyPlayer[], hostId: string, senderId: string, minPlayers = 2): StartRefusal | null {
+  if (senderId !== hostId) return { code: "NOT_HOST", message: "Only the host can start the game." };
+  if (players.length < minPlayers) {
+    return { code: "NOT_ENOUGH_PLAYERS", message: `At least ${minPlayers} players are needed to start.` };
+  }
+  const waiting = players.filter((p) => !p.ready).length;
+  if (waiting > 0) return { code: "NOT_READY", message: `${waiting} player(s) are not ready yet.` };
+  return null;
+}

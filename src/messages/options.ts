@@ -17,7 +17,8 @@ export const displayName = z
 export const joinOptions = z.object({ name: displayName });
 export type JoinOptions = z.infer<typeof joinOptions>;
 
-export const createOptions = z.object({
+/** Create options; `minTurnSeconds` comes from the server's settings (10 unless configured lower). */
+export const createOptionsSchema = (minTurnSeconds = 10) => z.object({
   name: displayName,
   private: z.boolean({ message: "private must be true or false" }).optional().default(false),
   maxPlayers: z
@@ -27,9 +28,21 @@ export const createOptions = z.object({
     .max(MAX_SEATS, { message: `maxPlayers must be at most ${MAX_SEATS}` })
     .optional()
     .default(MAX_SEATS),
-  maxRounds: z.number().int().min(1).max(1000).optional().default(100),
-  turnSeconds: z.number().min(10).max(120).optional().default(60),
+  maxRounds: z
+    .number({ message: "maxRounds must be a number" })
+    .int({ message: "maxRounds must be a whole number" })
+    .min(1, { message: "maxRounds must be at least 1" })
+    .max(1000, { message: "maxRounds must be at most 1000" })
+    .optional()
+    .default(100),
+  turnSeconds: z
+    .number({ message: "turnSeconds must be a number" })
+    .min(minTurnSeconds, { message: `turnSeconds must be at least ${minTurnSeconds}` })
+    .max(120, { message: "turnSeconds must be at most 120" })
+    .optional()
+    .default(60),
 });
+export const createOptions = createOptionsSchema();
 export type CreateOptions = z.infer<typeof createOptions>;
 
 /** Formats the first problem of a failed parse as one sentence. */

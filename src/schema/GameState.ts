@@ -8,6 +8,11 @@ export const Player = schema(
     seat: t.uint8().default(0),
     ready: t.boolean().default(false),
     connected: t.boolean().default(true),
+    money: t.int32().default(0),
+    position: t.uint8().default(0),
+    inJail: t.boolean().default(false),
+    jailTurns: t.uint8().default(0),
+    bankrupt: t.boolean().default(false),
   },
   "Player",
 );
@@ -16,13 +21,30 @@ export type Player = SchemaType<typeof Player>;
 export const GameState = schema(
   {
     code: t.string().default(""),
+    /** "lobby" | "playing" | "finished" */
     phase: t.string().default("lobby"),
     hostId: t.string().default(""),
     maxPlayers: t.uint8().default(5),
     players: t.map(Player),
+    /** sessionIds in seat order; fixed when the game starts. */
     turnOrder: t.array("string"),
+    /** sessionId of the player on turn; empty outside a game. */
     currentTurn: t.string().default(""),
+    /** Bumped by every accepted action; every client sees the same strictly increasing sequence. */
     seq: t.uint32().default(0),
+    /** "roll" | "decide" | "end" while playing; empty otherwise. */
+    stage: t.string().default(""),
+    /** The last roll: two values 1-6, empty before the first roll. */
+    dice: t.array("uint8"),
+    /** When the server plays the current turn itself (epoch milliseconds); 0 outside a game. */
+    turnDeadline: t.float64().default(0),
+    turnSeconds: t.float32().default(60),
+    round: t.uint16().default(0),
+    maxRounds: t.uint16().default(100),
+    /** Owner sessionId per tile index (40 entries, "" = the bank); empty in the lobby. */
+    owners: t.array("string"),
+    /** sessionId of the winner once `phase` is "finished". */
+    winner: t.string().default(""),
   },
   "GameState",
 );

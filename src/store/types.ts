@@ -24,6 +24,55 @@ export interface RoomCodeStore {
   forgetProcess(processId: string): Promise<void>;
 }
 
+/** One player's result in a finished match. */
+export interface PlayerResult {
+  name: string;
+  seat: number;
+  finalMoney: number;
+  /** Money plus the purchase price of the properties still owned at the end. */
+  netWorth: number;
+  bankrupt: boolean;
+  /** 1 = went bankrupt first; null when not bankrupt. Later bankruptcy ranks higher. */
+  bankruptOrder: number | null;
+  /** 1 = winner, as the rules ranked the game. */
+  rank: number;
+}
+
+/** A finished match as the room reports it. */
+export interface MatchRecord {
+  roomId: string;
+  code: string;
+  /** The PRNG seed the game started from: with the actions, it replays the game exactly. */
+  seed: number;
+  startedAt: Date;
+  endedAt: Date;
+  rounds: number;
+  /** "last_player_standing" | "round_limit" */
+  endReason: string;
+  winnerName: string;
+  players: PlayerResult[];
+}
+
+/** A finished match as GET /matches/recent shows it: players ordered by rank. */
+export interface MatchSummary {
+  id: number;
+  code: string;
+  seed: number;
+  startedAt: string;
+  endedAt: string;
+  rounds: number;
+  endReason: string;
+  winner: string;
+  players: Array<{ rank: number; name: string; seat: number; finalMoney: number; netWorth: number; bankrupt: boolean }>;
+}
+
+export interface MatchStore {
+  /** Writes the match and every player's result in one transaction; returns the match id. */
+  record(match: MatchRecord): Promise<number>;
+  /** The latest finished matches, newest first, each with its players ranked (1 = winner). */
+  recent(limit: number): Promise<MatchSummary[]>;
+}
+
 export interface StoreHealth {
   kind: "mysql" | "memory";
   ok: boolean;
@@ -33,6 +82,7 @@ export interface StoreHealth {
 export interface Store {
   readonly kind: "mysql" | "memory";
   readonly codes: RoomCodeStore;
+  readonly matches: MatchStore;
   /** Applies migrations (MySQL) and anything else needed before serving. Idempotent. */
   init(): Promise<void>;
   health(): Promise<StoreHealth>;

@@ -1,0 +1,71 @@
+/** SDK clients that act like players: collect what the server sends, and play by the rules' stage. */
+import type { Room } from "@colyseus/sdk";
+import { BOARD } from "../../src/game/index.ts";
+import { until } from "./wait.ts";
+
+export interface Observed {
+  room: Room<any>;
+  acks: Array<{ opId: string | null; seq: number }>;
+  errors: Array<{ opId?: string; code: string; message: string }>;
+  events: Array<{ seq: number; type: string; [k: string]: unknown }>;
+  chats: Array<{ from: string; name: string; text: string; at: number }>;
+  seqs: number[];
+}
+
+export function observe(room: Room<any>): Observed {
+  const o: Observed = { room, acks: [], errors: [], events: [], chats: [], seqs: [] };
+  room.onMessage("ack", (m: any) => o.acks.push(m));
+  room.onMessage("error", (m: any) => o.errors.push(m));
+  room.onMessage("event", (m: any) => o.events.push(m));
+  room.onMessage("chat", (m: any) => o.chats.push(m));
+  room.onStateChange((state: any) => {
+    if (o.seqs[o.seqs.length - 1] !== state.seq) o.seqs.push(state.seq);
+  });
+  return o;
+}
+
+/** Sends a message and waits for the server's answer to it (an ack or an error with the same opId). */
+let nextOp = 0;
+export async function ask(o: Observed, type: string, payload: Record<string, unknown> = {}) {
+  const opId = `op-${++nextOp}`;
+  o.room.send(type, { ...payload, opId });
+  return until(
+    () => o.acks.find((a) => a.opId === opId) ?? o.errors.find((e) => e.opId === opId),
+    `the answer to ${type} (${opId})`,
+  );
+}
+
+/** What a sensible player does at the current stage: roll, buy when affordable, end the turn. */
+export function choose(state: any, me: string): string | null {
+  if (state.phase !== "playing" || state.currentTurn !== me) return null;
+  const player = state.players.get(me);
+  if (state.stage === "roll") return "roll";
+  if (state.stage === "decide") return player.money >= (BOARD[player.position].price ?? Infinity) ? "buy" : "pass";
+  if (state.stage === "end") return "end_turn";
+  return null;
+}
+
+/** Every client plays its own turns until the game is finished. */
+export async function playToTheEnd(players: Observed[], timeoutMs = 60_000) {
+  const acting = new Set<string>();
+  const tick = async (o: Observed) => {
+    const me = o.room.sessionId;
+    if (acting.has(me)) return;
+    const action = choose(o.room.state, me);
+    if (!action) return;
+    acting.add(me);
+    try {
+      const answer = await ask(o, action);
+      if ("code" in answer) throw new Error(`${action} refused: ${answer.code} ${answer.message}`);
+    } finally {
+      acting.delete(me);
+    }
+    // the patch for this action arrived before its ack: act on it now
+    await tick(o);
+  };
+  const failures: Error[] = [];
+  for (const o of players) o.room.onStateChange(() => void tick(o).catch((e) => failures.push(e)));
+  for (const o of players) void tick(o).catch((e) => failures.push(e));
+  await until(() => failures.length > 0 || players[0].room.state.phase === "finished", "the game to finish", timeoutMs);
+  if (failures.length) throw failures[0];
+}
