@@ -4,6 +4,7 @@
  */
 import { CODE_ATTEMPTS, randomCode } from "../codes.ts";
 import { CodeSpaceExhaustedError, type CodeRecord, type RoomCodeStore, type Store, type StoreHealth } from "../types.ts";
+import { MemoryMatches } from "./matches.ts";
 
 export interface MemoryStoreOptions {
   staleProcessSeconds: number;
@@ -82,6 +83,7 @@ class MemoryCodes implements RoomCodeStore {
 export class MemoryStore implements Store {
   readonly kind = "memory" as const;
   readonly codes: MemoryCodes;
+  readonly matches = new MemoryMatches();
 
   constructor(options: MemoryStoreOptions) {
     this.codes = new MemoryCodes(options);

@@ -2,6 +2,7 @@
 import mysql, { type Pool } from "mysql2/promise";
 import { CODE_ATTEMPTS, randomCode } from "../codes.ts";
 import { CodeSpaceExhaustedError, type CodeRecord, type RoomCodeStore, type Store, type StoreHealth } from "../types.ts";
+import { MySqlMatches } from "./matches.ts";
 import { migrate } from "./migrate.ts";
 
 export interface MySqlStoreOptions {
@@ -86,6 +87,7 @@ class MySqlCodes implements RoomCodeStore {
 export class MySqlStore implements Store {
   readonly kind = "mysql" as const;
   readonly codes: MySqlCodes;
+  readonly matches: MySqlMatches;
   readonly pool: Pool;
 
   constructor(options: MySqlStoreOptions) {
@@ -97,6 +99,7 @@ export class MySqlStore implements Store {
       dateStrings: false,
     });
     this.codes = new MySqlCodes(this.pool, options.staleProcessSeconds);
+    this.matches = new MySqlMatches(this.pool);
   }
 
   async init(): Promise<void> {

@@ -1,0 +1,87 @@
+/**
+ * Finished matches kept in memory: the same answers as the MySQL store, including what it refuses
+ * (the checks below are the constraints of migrations/002_matches.sql) and how it ranks players.
+ */
+import type { MatchRecord, MatchStore, MatchSummary, PlayerResult } from "../types.ts";
+
+interface StoredMatch {
+  id: number;
+  endedAtMs: number;
+  summary: Omit<MatchSummary, "players">;
+  players: PlayerResult[];
+}
+
+const MAX_SEED = 2 ** 32 - 1;
+
+/** Why MySQL would refuse this record, or null. */
+function violation(match: MatchRecord): string | null {
+  if (!Number.isInteger(match.seed) || match.seed < 0 || match.seed > MAX_SEED) return `seed ${match.seed} is not an unsigned 32-bit integer`;
+  const distinct = (values: unknown[]) => new Set(values).size === values.length;
+  if (!distinct(match.players.map((p) => p.seat))) return "two players share a seat";
+  if (!distinct(match.players.map((p) => p.rank))) return "two players share a rank";
+  const orders = match.players.map((p) => p.bankruptOrder).filter((o) => o !== null);
+  if (!distinct(orders)) return "two players share a bankruptcy order";
+  for (const p of match.players) {
+    if (p.rank < 1) return `${p.name} has rank ${p.rank}`;
+    if (p.bankrupt !== (p.bankruptOrder !== null)) return `${p.name} has a bankruptcy order only a bankrupt player may have`;
+    if (p.bankruptOrder !== null && p.bankruptOrder < 1) return `${p.name} has bankruptcy order ${p.bankruptOrder}`;
+  }
+  return null;
+}
+
+/** The rules' ranking, as the SQL window orders it: standing by net worth then seat, then the bankrupt, last to fall first. */
+function byRank(a: PlayerResult, b: PlayerResult): number {
+  return (
+    Number(a.bankrupt) - Number(b.bankrupt) ||
+    (a.bankrupt ? 0 : b.netWorth - a.netWorth) ||
+    (b.bankruptOrder ?? 0) - (a.bankruptOrder ?? 0) ||
+    a.seat - b.seat
+  );
+}
+
+export class MemoryMatches implements MatchStore {
+  private readonly matches: StoredMatch[] = [];
+  private lastId = 0;
+
+  async record(match: MatchRecord): Promise<number> {
+    const problem = violation(match);
+    if (problem) throw new Error(`match not recorded: ${problem}`);
+    const startedAt = match.startedAt.toISOString();
+    const endedAt = match.endedAt.toISOString();
+    const id = ++this.lastId;
+    this.matches.push({
+      id,
+      endedAtMs: match.endedAt.getTime(),
+      summary: {
+        id,
+        code: match.code,
+        seed: match.seed,
+        startedAt,
+        endedAt,
+        rounds: match.rounds,
+        endReason: match.endReason,
+        winner: match.winnerName,
+      },
+      players: match.players.map((p) => ({ ...p })),
+    });
+    return id;
+  }
+
+  async recent(limit: number): Promise<MatchSummary[]> {
+    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
+    return [...this.matches]
+      .sort((a, b) => b.endedAtMs - a.endedAtMs || b.id - a.id)
+      .slice(0, limit)
+      .map((m) => ({
+        ...m.summary,
+        players: [...m.players].sort(byRank).map((p, i) => ({
+          rank: i + 1,
+          name: p.name,
+          seat: p.seat,
+          finalMoney: p.finalMoney,
+          netWorth: p.netWorth,
+          bankrupt: p.bankrupt,
+        })),
+      }));
+  }
+}
