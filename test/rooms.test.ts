@@ -156,6 +156,7 @@ for (const backend of backends()) {
       assert.match(err.message, /already taken/);
       await until(() => serverRoom(host.roomId).clients.length === 1, "the refused client to be gone");
       assert.equal(serverRoom(host.roomId).state.players.size, 1);
+      assert.ok(!server.logs.some((l) => /uncaught/.test(l)), "a refusal is not logged as a fault");
     });
 
     const badCreates: Array<[string, Record<string, unknown>]> = [

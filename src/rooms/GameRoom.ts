@@ -22,7 +22,7 @@ import type { ActionErrorCode } from "../messages/errors.ts";
 import { createOptionsSchema, describeIssue, joinOptions, type CreateOptions } from "../messages/options.ts";
 import { GameState, Player } from "../schema/GameState.ts";
 import type { MatchRecord, Store } from "../store/types.ts";
-import { joinError } from "./joinErrors.ts";
+import { isJoinRefusal, joinError } from "./joinErrors.ts";
 import { OpLog } from "./opLog.ts";
 import { project } from "./projection.ts";
 
@@ -158,6 +158,8 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   }
 
   onUncaughtException(error: Error, methodName: string) {
+    // A typed refusal thrown from onCreate/onJoin is an answer to the client, not a fault.
+    if (isJoinRefusal(error.cause)) return;
     this.deps.log?.(`room ${this.roomId} (${this.state?.code}): uncaught exception in ${methodName}: ${error.stack ?? error.message}`);
   }
 
@@ -218,7 +220,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     if (refusal) return refusal;
 
     const seated = [...players].sort((a, b) => a.seat - b.seat).map((p) => ({ id: p.id, name: p.name, seat: p.seat }));
-    const seed = randomInt(0, 0xffffffff);
+    const seed = randomInt(0, 2 ** 32);
     this.game = rules.newGame(seated, { seed, maxRounds: this.options.maxRounds });
     this.startedAt = new Date();
     void this.setMatchmaking({ locked: true, metadata: { ...this.metadata, phase: "playing" } });

@@ -7,3 +7,7 @@ export function joinError(name: JoinErrorName, message: string): ServerError {
   (error as ServerError & { reason: JoinErrorName }).reason = name;
   return error;
 }
+
+export function isJoinRefusal(error: unknown): boolean {
+  return error instanceof ServerError && typeof (error as ServerError & { reason?: unknown }).reason === "string";
+}
