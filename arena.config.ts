@@ -4,9 +4,11 @@
  */
 import express from "express";
 import config from "@colyseus/tools";
-import { LobbyRoom, defineRoom } from "@colyseus/core";
+import { LobbyRoom, defineRoom, matchMaker } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import type { Settings } from "./src/config.ts";
+import { listenPort, type Settings } from "./src/config.ts";
+import { RedisDriver } from "@colyseus/redis-driver";
+import { RedisPresence } from "@colyseus/redis-presence";
 import { createStore } from "./src/store/index.ts";
 import type { Store } from "./src/store/types.ts";
 import { gameRoom } from "./src/rooms/GameRoom.ts";
@@ -20,6 +22,30 @@ import { mountTools } from "./src/http/monitor.ts";
 import { Housekeeping } from "./src/services.ts";
 
 const MAX_FRAME_BYTES = 64 * 1024;
+
+/** With REDIS_URL, processes share presence (pub/sub) and the room cache, so any of them lists and matches every room. */
+function scaleOut(settings: Settings) {
+  if (!settings.redisUrl) return {};
+  return {
+    presence: new RedisPresence(settings.redisUrl),
+    driver: new RedisDriver(settings.redisUrl),
+    publicAddress: settings.publicAddress?.replaceAll("{port}", String(listenPort(settings))),
+    selectProcessIdToCreateRoom: leastLoadedPreferringLocal,
+  };
+}
+
+/**
+ * Colyseus's default sends a room to the process with the fewest rooms; in a burst every request
+ * sees the same counts and they all land on one process. Ties go to the process that took the
+ * request instead, so the load balancer's spread is kept.
+ */
+async function leastLoadedPreferringLocal(): Promise<string> {
+  const all = await matchMaker.stats.fetchAll();
+  const fewest = Math.min(...all.map((p) => p.roomCount));
+  const local = all.find((p) => p.processId === matchMaker.processId);
+  if (!local || local.roomCount <= fewest) return matchMaker.processId;
+  return all.find((p) => p.roomCount === fewest)!.processId;
+}
 
 export interface ServerParts {
   settings: Settings;
@@ -37,6 +63,7 @@ export function createServerConfig(settings: Settings, options: { store?: Store;
   const serverConfig = config({
     options: {
       gracefullyShutdown: true,
+      ...scaleOut(settings),
     },
 
     // Frames up to 64 KiB are decoded so an oversized chat line is refused with an error
@@ -71,6 +98,7 @@ export function createServerConfig(settings: Settings, options: { store?: Store;
           ? "store: MySQL (MYSQL_URL)"
           : "store: in-memory (MYSQL_URL is unset: join codes live in this process only)",
       );
+      log(settings.redisUrl ? `scale-out: Redis presence and driver (REDIS_URL), public address ${settings.publicAddress ?? "as requested"}` : "scale-out: off (single process; set REDIS_URL to share rooms between processes)");
     },
   });
 

@@ -27,6 +27,14 @@ export interface Settings {
   minTurnSeconds: number;
   /** How long the server waits before playing the turn of a player who is gone for good. */
   awayTurnSeconds: number;
+  /** PM2's instance number (NODE_APP_INSTANCE): each instance listens on `port + instance`. */
+  instance: number;
+  /**
+   * Where clients reach this process's rooms when several processes share Redis (host:port or
+   * host/path behind a load balancer); `{port}` stands for this process's port. Null = the address
+   * the client used for matchmaking.
+   */
+  publicAddress: string | null;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +122,12 @@ const envSchema = z.object({
   MAX_MESSAGES_PER_SECOND: positiveNumber(20, 1, 10000),
   MIN_TURN_SECONDS: positiveNumber(10, 0.01, 120),
   AWAY_TURN_SECONDS: positiveNumber(3, 0.01, 120),
+  NODE_APP_INSTANCE: positiveNumber(0, 0, 1000),
+  PUBLIC_ADDRESS: optionalString.superRefine((v, ctx) => {
+    if (v !== null && /^[a-z]+:\/\//i.test(v)) {
+      ctx.addIssue({ code: "custom", message: `must be host:port or host/path without a scheme (got "${v}")` });
+    }
+  }),
 });
 
 /** Parses an environment (process.env by default) into typed settings, or throws a ConfigError. */
@@ -141,5 +155,12 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     minTurnSeconds: e.MIN_TURN_SECONDS,
     awayTurnSeconds: e.AWAY_TURN_SECONDS,
+    instance: Math.floor(e.NODE_APP_INSTANCE),
+    publicAddress: e.PUBLIC_ADDRESS,
   };
+}
+
+/** The port this process listens on: PORT, plus the PM2 instance number. */
+export function listenPort(settings: Pick<Settings, "port" | "instance">): number {
+  return settings.port + settings.instance;
 }

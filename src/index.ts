@@ -16,5 +16,6 @@ try {
 const { listen } = await import("@colyseus/tools");
 const { createServerConfig } = await import("../arena.config.ts");
 const { config, parts } = createServerConfig(settings);
+// listen() adds PM2's NODE_APP_INSTANCE to the port itself.
 const server = await listen(config, settings.port);
 server.onShutdown(() => parts.housekeeping.stop());

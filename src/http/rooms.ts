@@ -37,7 +37,7 @@ export function roomsRouter(store: Store): Router {
         return sendError(res, "INVALID_CODE", "A join code is exactly 6 digits.");
       }
       const record = await store.codes.resolve(code);
-      const listing = record ? (await matchMaker.query({ roomId: record.roomId }))[0] : undefined;
+      const listing = record ? (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId) : undefined;
       if (!record || !listing) {
         return sendError(res, "ROOM_NOT_FOUND", `No live room has the code ${code}.`);
       }

@@ -18,7 +18,7 @@ export function explainMatchmakeErrors(roomName: string) {
     } catch (e) {
       const err = e as { code?: number; message?: string };
       if (method !== "joinById" || err.code !== ErrorCode.MATCHMAKE_INVALID_ROOM_ID && !/full/.test(err.message ?? "")) throw e;
-      const listing = (await matchMaker.query({ roomId: name }))[0];
+      const listing = (await matchMaker.findRoomsByIds([name])).get(name);
       if (!listing) throw joinError("ROOM_NOT_FOUND", "This room no longer exists.");
       if (listing.name !== roomName) throw e;
       if (listing.metadata?.phase && listing.metadata.phase !== "lobby") {
