@@ -1,40 +1,23 @@
 /** The game played through the `game` room with real SDK clients: flow, refusals, seq, timer, chat. */
 import assert from "node:assert/strict";
-import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { backends } from "./helpers/backends.ts";
 import { ask, observe, playToTheEnd, type Observed } from "./helpers/players.ts";
-import type { TestServer } from "./helpers/server.ts";
+import { serverSuite } from "./helpers/suite.ts";
 import { getJson, until } from "./helpers/wait.ts";
 
 for (const backend of backends()) {
   describe(`a game in the game room (${backend.name} store)`, function () {
-    let server: TestServer;
-    let sdk: ColyseusSDK;
-    const open: Room[] = [];
+    const suite = serverSuite(backend, { minTurnSeconds: 0.05, awayTurnSeconds: 0.05, reconnectSeconds: 0.4, maxMessagesPerSecond: 5000 });
+    const { open } = suite;
 
-    before(async function () {
-      server = await backend.start(this, { minTurnSeconds: 0.05, awayTurnSeconds: 0.05, reconnectSeconds: 0.4, maxMessagesPerSecond: 5000 });
-      sdk = new ColyseusSDK(server.ws);
-    });
-    afterEach(async () => {
-      for (const room of open.splice(0)) {
-        room.reconnection.enabled = false;
-        if (room.connection?.isOpen) await room.leave().catch(() => {});
-      }
-      await server.colyseus.cleanup();
-    });
-    after(async () => {
-      await server?.stop();
-      await backend.release();
-    });
 
     /** A lobby of `names.length` players, the first one the host. */
     async function lobby(names: string[], options: Record<string, unknown> = {}): Promise<Observed[]> {
-      const host = await sdk.create("game", { name: names[0], ...options });
+      const host = await suite.sdk.create("game", { name: names[0], ...options });
       open.push(host);
       const rooms = [host];
       for (const name of names.slice(1)) {
-        const r = await sdk.joinById(host.roomId, { name });
+        const r = await suite.sdk.joinById(host.roomId, { name });
         open.push(r);
         rooms.push(r);
       }
@@ -52,7 +35,7 @@ for (const backend of backends()) {
       return players;
     }
 
-    const serverRoom = (roomId: string) => server.colyseus.getRoomById(roomId) as any;
+    const serverRoom = suite.serverRoom;
     const onTurn = (players: Observed[]) => players.find((p) => p.room.state.currentTurn === p.room.sessionId)!;
     const offTurn = (players: Observed[]) => players.find((p) => p.room.state.currentTurn !== p.room.sessionId)!;
 
@@ -84,7 +67,7 @@ for (const backend of backends()) {
 
       const winnerName = state.players.get(state.winner).name;
       const match = await until(async () => {
-        const { body } = await getJson(`${server.http}/matches/recent?limit=5`);
+        const { body } = await getJson(`${suite.server.http}/matches/recent?limit=5`);
         return body.matches?.find((m: any) => m.code === state.code);
       }, "the match in GET /matches/recent");
       assert.equal(match.winner, winnerName);
@@ -122,10 +105,10 @@ for (const backend of backends()) {
 
     it("locks a started game: no new joins, and gone from the listing", async () => {
       const [ann] = await started(["Ann", "Bob"]);
-      const { body } = await getJson(`${server.http}/rooms`);
+      const { body } = await getJson(`${suite.server.http}/rooms`);
       assert.ok(!body.rooms.some((r: any) => r.roomId === ann.room.roomId));
-      await assert.rejects(sdk.joinById(ann.room.roomId, { name: "Late" }), (e: any) => e.code === 410);
-      const byCode = await getJson(`${server.http}/rooms/${ann.room.state.code}`);
+      await assert.rejects(suite.sdk.joinById(ann.room.roomId, { name: "Late" }), (e: any) => e.code === 410);
+      const byCode = await getJson(`${suite.server.http}/rooms/${ann.room.state.code}`);
       assert.equal(byCode.body.phase, "playing");
     });
 

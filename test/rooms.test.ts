@@ -1,9 +1,8 @@
 /** The `game` room through real SDK clients: codes, listing, seats, leave, host, reconnect, lobby. */
 import assert from "node:assert/strict";
-import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { JoinError } from "../src/messages/errors.ts";
 import { backends } from "./helpers/backends.ts";
-import type { TestServer } from "./helpers/server.ts";
+import { serverSuite } from "./helpers/suite.ts";
 import { getJson, until } from "./helpers/wait.ts";
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
@@ -18,45 +17,29 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: number; messa
 
 for (const backend of backends()) {
   describe(`game room (${backend.name} store)`, function () {
-    let server: TestServer;
-    let sdk: ColyseusSDK;
-    const open: Room[] = [];
+    const suite = serverSuite(backend, { reconnectSeconds: 0.5 });
+    const { open } = suite;
 
     const create = async (options: Record<string, unknown>) => {
-      const room = await sdk.create("game", options);
+      const room = await suite.sdk.create("game", options);
       open.push(room);
       await room.waitForInitialState?.();
       return room;
     };
     const join = async (roomId: string, name: string) => {
-      const room = await sdk.joinById(roomId, { name });
+      const room = await suite.sdk.joinById(roomId, { name });
       open.push(room);
       await room.waitForInitialState?.();
       return room;
     };
-    const serverRoom = (roomId: string) => server.colyseus.getRoomById(roomId) as any;
+    const serverRoom = suite.serverRoom;
 
-    before(async function () {
-      server = await backend.start(this, { reconnectSeconds: 0.5 });
-      sdk = new ColyseusSDK(server.ws);
-    });
-    afterEach(async () => {
-      for (const room of open.splice(0)) {
-        room.reconnection.enabled = false;
-        if (room.connection?.isOpen) await room.leave().catch(() => {});
-      }
-      await server.colyseus.cleanup();
-    });
-    after(async () => {
-      await server?.stop();
-      await backend.release();
-    });
 
     it("gives a new room a 6-digit code that maps to its roomId", async () => {
       const room = await create({ name: "Ann" });
       await until(() => room.state.code, "the code in the state");
       assert.match(room.state.code, /^\d{6}$/);
-      const record = await server.parts.store.codes.resolve(room.state.code);
+      const record = await suite.server.parts.store.codes.resolve(room.state.code);
       assert.equal(record?.roomId, room.roomId);
     });
 
@@ -86,7 +69,7 @@ for (const backend of backends()) {
     it("lists public rooms and hides private ones", async () => {
       const pub = await create({ name: "Ann" });
       const priv = await create({ name: "Bob", private: true });
-      const { status, body } = await getJson(`${server.http}/rooms`);
+      const { status, body } = await getJson(`${suite.server.http}/rooms`);
       assert.equal(status, 200);
       const ids = body.rooms.map((r: { roomId: string }) => r.roomId);
       assert.ok(ids.includes(pub.roomId));
@@ -100,13 +83,13 @@ for (const backend of backends()) {
     it("looks up public and private rooms by code", async () => {
       const pub = await create({ name: "Ann", maxPlayers: 3 });
       const priv = await create({ name: "Bob", private: true });
-      const a = await getJson(`${server.http}/rooms/${pub.state.code}`);
+      const a = await getJson(`${suite.server.http}/rooms/${pub.state.code}`);
       assert.equal(a.status, 200);
       assert.deepEqual(
         { roomId: a.body.roomId, code: a.body.code, clients: a.body.clients, maxClients: a.body.maxClients, private: a.body.private, phase: a.body.phase },
         { roomId: pub.roomId, code: pub.state.code, clients: 1, maxClients: 3, private: false, phase: "lobby" },
       );
-      const b = await getJson(`${server.http}/rooms/${priv.state.code}`);
+      const b = await getJson(`${suite.server.http}/rooms/${priv.state.code}`);
       assert.equal(b.status, 200);
       assert.equal(b.body.roomId, priv.roomId);
       assert.equal(b.body.private, true);
@@ -114,7 +97,7 @@ for (const backend of backends()) {
 
     it("joins a private room by its code", async () => {
       const host = await create({ name: "Ann", private: true });
-      const { body } = await getJson(`${server.http}/rooms/${host.state.code}`);
+      const { body } = await getJson(`${suite.server.http}/rooms/${host.state.code}`);
       const guest = await join(body.roomId, "Bob");
       await until(() => host.state.players.size === 2, "the guest in the host's state");
       assert.equal(guest.state.players.get(guest.sessionId)?.seat, 1);
@@ -123,10 +106,10 @@ for (const backend of backends()) {
 
     it("quick play joins an open public room and never a private one", async () => {
       const priv = await create({ name: "Ann", private: true });
-      const quick = await sdk.joinOrCreate("game", { name: "Bob" });
+      const quick = await suite.sdk.joinOrCreate("game", { name: "Bob" });
       open.push(quick);
       assert.notEqual(quick.roomId, priv.roomId);
-      const quick2 = await sdk.joinOrCreate("game", { name: "Cy" });
+      const quick2 = await suite.sdk.joinOrCreate("game", { name: "Cy" });
       open.push(quick2);
       assert.equal(quick2.roomId, quick.roomId);
     });
@@ -134,7 +117,7 @@ for (const backend of backends()) {
     it("refuses the sixth player with ROOM_FULL", async () => {
       const host = await create({ name: "P1" });
       for (let i = 2; i <= 5; i++) await join(host.roomId, `P${i}`);
-      const err = await refusal(sdk.joinById(host.roomId, { name: "P6" }));
+      const err = await refusal(suite.sdk.joinById(host.roomId, { name: "P6" }));
       assert.equal(err.code, JoinError.ROOM_FULL);
       assert.match(err.message, /full/);
       assert.equal(serverRoom(host.roomId).state.players.size, 5);
@@ -143,20 +126,20 @@ for (const backend of backends()) {
     it("honours maxPlayers", async () => {
       const host = await create({ name: "P1", maxPlayers: 2 });
       await join(host.roomId, "P2");
-      const err = await refusal(sdk.joinById(host.roomId, { name: "P3" }));
+      const err = await refusal(suite.sdk.joinById(host.roomId, { name: "P3" }));
       assert.equal(err.code, JoinError.ROOM_FULL);
-      const { body } = await getJson(`${server.http}/rooms/${host.state.code}`);
+      const { body } = await getJson(`${suite.server.http}/rooms/${host.state.code}`);
       assert.equal(body.maxClients, 2);
     });
 
     it("refuses a display name already used in the room", async () => {
       const host = await create({ name: "Ann" });
-      const err = await refusal(sdk.joinById(host.roomId, { name: "ANN" }));
+      const err = await refusal(suite.sdk.joinById(host.roomId, { name: "ANN" }));
       assert.equal(err.code, JoinError.NAME_TAKEN);
       assert.match(err.message, /already taken/);
       await until(() => serverRoom(host.roomId).clients.length === 1, "the refused client to be gone");
       assert.equal(serverRoom(host.roomId).state.players.size, 1);
-      assert.ok(!server.logs.some((l) => /uncaught/.test(l)), "a refusal is not logged as a fault");
+      assert.ok(!suite.server.logs.some((l) => /uncaught/.test(l)), "a refusal is not logged as a fault");
     });
 
     const badCreates: Array<[string, Record<string, unknown>]> = [
@@ -171,11 +154,11 @@ for (const backend of backends()) {
     ];
     for (const [what, options] of badCreates) {
       it(`refuses to create a room with ${what}, and creates nothing`, async () => {
-        const before = (await getJson(`${server.http}/health`)).body.rooms;
-        const err = await refusal(sdk.create("game", options));
+        const before = (await getJson(`${suite.server.http}/health`)).body.rooms;
+        const err = await refusal(suite.sdk.create("game", options));
         assert.equal(err.code, JoinError.INVALID_OPTIONS);
         assert.ok(err.message.length > 0);
-        assert.equal((await getJson(`${server.http}/health`)).body.rooms, before);
+        assert.equal((await getJson(`${suite.server.http}/health`)).body.rooms, before);
       });
     }
 
@@ -202,8 +185,8 @@ for (const backend of backends()) {
       const host = await create({ name: "Ann" });
       const code = host.state.code;
       await host.leave();
-      await until(async () => (await getJson(`${server.http}/rooms/${code}`)).status === 404, "the code to stop resolving");
-      assert.equal(await server.parts.store.codes.resolve(code), null);
+      await until(async () => (await getJson(`${suite.server.http}/rooms/${code}`)).status === 404, "the code to stop resolving");
+      assert.equal(await suite.server.parts.store.codes.resolve(code), null);
       assert.equal(serverRoom(host.roomId), undefined);
     });
 
@@ -215,7 +198,7 @@ for (const backend of backends()) {
       await bob.leave(false);
       await until(() => host.state.players.get(sessionId)?.connected === false, "Bob shown as disconnected");
       assert.equal(host.state.players.get(sessionId)?.seat, 1);
-      const back = await sdk.reconnect(reconnectionToken);
+      const back = await suite.sdk.reconnect(reconnectionToken);
       open.push(back);
       assert.equal(back.sessionId, sessionId);
       await until(() => host.state.players.get(sessionId)?.connected === true, "Bob shown as connected again");
@@ -232,7 +215,7 @@ for (const backend of backends()) {
       await until(() => host.state.players.get(sessionId)?.connected === false, "Bob shown as disconnected");
       await until(() => !host.state.players.has(sessionId), "Bob to be removed after the window", 5000);
       assert.deepEqual([...host.state.turnOrder], [host.sessionId]);
-      await refusal(sdk.reconnect(reconnectionToken));
+      await refusal(suite.sdk.reconnect(reconnectionToken));
     });
 
     it("moves the host role away from a dropped host whose window ran out", async () => {
@@ -244,7 +227,7 @@ for (const backend of backends()) {
     });
 
     it("sends live updates of public rooms to the lobby", async () => {
-      const lobby = await sdk.joinOrCreate("lobby");
+      const lobby = await suite.sdk.joinOrCreate("lobby");
       open.push(lobby);
       const listed = new Map<string, any>();
       lobby.onMessage("rooms", (rooms: any[]) => rooms.forEach((r) => listed.set(r.roomId, r)));
