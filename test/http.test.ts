@@ -1,6 +1,8 @@
 /** The HTTP API: errors, health, monitor auth, playground, CORS, and the start-up sweep of dead codes. */
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
+import { ColyseusSDK } from "@colyseus/sdk";
+import { JoinError } from "../src/messages/errors.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import { createTestDatabase, requireMysql } from "./helpers/mysql.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
@@ -125,6 +127,31 @@ describe("start-up against MySQL", function () {
       }
     } finally {
       await db.drop();
+    }
+  });
+});
+
+describe("when the database goes away", function () {
+  it("reports it in /health and refuses to create rooms with UNAVAILABLE, saying why", async function () {
+    await requireMysql(this);
+    const db = await createTestDatabase();
+    const server = await startServer({ mysqlUrl: db.url });
+    try {
+      await db.drop();
+      const health = await getJson(`${server.http}/health`);
+      assert.equal(health.status, 503);
+      assert.equal(health.body.status, "degraded");
+      assert.equal(health.body.database.ok, false);
+      const sdk = new ColyseusSDK(server.ws);
+      await assert.rejects(sdk.create("game", { name: "Ann" }), (e: any) => {
+        assert.equal(e.code, JoinError.UNAVAILABLE);
+        assert.match(e.message, /database is unavailable/);
+        return true;
+      });
+      assert.ok(server.logs.some((l) => /could not reserve a join code/.test(l)));
+      assert.equal((await getJson(`${server.http}/health`)).body.rooms, 0);
+    } finally {
+      await server.stop().catch(() => {});
     }
   });
 });

@@ -32,6 +32,7 @@ export const JoinError = {
   NAME_TAKEN: 409,
   GAME_STARTED: 410,
   ROOM_FULL: 423,
+  UNAVAILABLE: 503,
 } as const;
 export type JoinErrorName = keyof typeof JoinError;
 

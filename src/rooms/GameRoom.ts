@@ -86,7 +86,13 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     );
 
     // Reserved before the matchmaker records the room, so nobody can find it without a code.
-    const code = await this.deps.store.codes.reserve(this.roomId, matchMaker.processId);
+    let code: string;
+    try {
+      code = await this.deps.store.codes.reserve(this.roomId, matchMaker.processId);
+    } catch (e) {
+      this.deps.log?.(`could not reserve a join code: ${(e as Error).message}`);
+      throw joinError("UNAVAILABLE", "Rooms cannot be created right now: the server's database is unavailable. Try again in a moment.");
+    }
     this.state.code = code;
     await this.setMetadata({ code, phase: "lobby", hostName: "" });
   }

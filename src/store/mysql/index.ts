@@ -108,7 +108,8 @@ export class MySqlStore implements Store {
 
   async health(): Promise<StoreHealth> {
     try {
-      await this.pool.query({ sql: "SELECT 1", timeout: 2000 });
+      // touches our own schema, so a dropped database or a missing migration counts as down
+      await this.pool.query({ sql: "SELECT COUNT(*) FROM schema_migrations", timeout: 2000 });
       return { kind: "mysql", ok: true };
     } catch (e) {
       return { kind: "mysql", ok: false, detail: (e as Error).message };
