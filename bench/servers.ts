@@ -1,0 +1,95 @@
+/**
+ * Server processes for the bench: the production start (`node --import tsx src/index.ts`,
+ * NODE_ENV=production) on free ports, stopped with SIGTERM (then SIGKILL) however the bench ends.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+
+export interface ServerProcess {
+  port: number;
+  pid: number;
+  http: string;
+  ws: string;
+  child: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills whatever this module started; for exit, error and signal paths. */
+export function killAllServers() {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/index.ts"], {
+    env: { ...process.env, DOTENV_CONFIG_QUIET: "true", NODE_ENV: "production", PORT: String(port), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  let output = "";
+  const keep = (d: Buffer) => {
+    output += d;
+    if (output.length > 200_000) output = output.slice(-100_000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  void exited.then(() => running.delete(child));
+  const http = `http://127.0.0.1:${port}`;
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
+    try {
+      if ((await fetch(`${http}/health`, { signal: AbortSignal.timeout(1000) })).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`the server on port ${port} did not answer /health within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    port,
+    pid: child.pid!,
+    http,
+    ws: `ws://127.0.0.1:${port}`,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** Rooms and clients the process hosts, from GET /health. */
+export async function health(server: ServerProcess): Promise<{ rooms: number; clients: number } | null> {
+  try {
+    const res = await fetch(`${server.http}/health`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { rooms: number; clients: number };
+    return { rooms: body.rooms, clients: body.clients };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * A bot process driven by the bench over IPC (child_process.fork): `start` the bots, `measure`
+ * (clear the metrics: the window begins), `report` (send the window's metrics), `stop` (leave and exit).
+ * It reports its bots' presence every second, and exits by itself if the bench goes away.
+ */
+import type { BotSettings } from "./bot.ts";
+import { presence } from "./bot.ts";
+import { Metrics } from "./metrics.ts";
+import { Swarm, type SwarmPlan } from "./swarm.ts";
+
+export type ToWorker =
+  | { type: "start"; settings: BotSettings; plan: SwarmPlan }
+  | { type: "measure" }
+  | { type: "report" }
+  | { type: "stop" };
+
+export type FromWorker =
+  | { type: "presence"; players: number; rooms: number; errors: number; dropped: number }
+  | { type: "report"; metrics: ReturnType<Metrics["toJSON"]> }
+  | { type: "stopped" };
+
+if (!process.send) {
+  console.error("loadtest/worker.ts is started by the bench (npm run bench); use npm run loadtest by hand.");
+  process.exit(2);
+}
+
+const send = (m: FromWorker) => process.send?.(m);
+let swarm: Swarm | null = null;
+
+const heartbeat = setInterval(() => {
+  if (!swarm) return;
+  send({ type: "presence", ...presence(), errors: swarm.metrics.counters.errors, dropped: swarm.metrics.counters.dropped });
+}, 1000);
+
+process.on("message", async (m: ToWorker) => {
+  switch (m.type) {
+    case "start":
+      swarm = new Swarm(m.settings);
+      await swarm.start(m.plan);
+      break;
+    case "measure":
+      if (swarm) resetMetrics(swarm.metrics);
+      break;
+    case "report":
+      send({ type: "report", metrics: swarm ? swarm.metrics.toJSON() : new Metrics().toJSON() });
+      break;
+    case "stop":
+      clearInterval(heartbeat);
+      await swarm?.stop();
+      send({ type: "stopped" });
+      process.disconnect?.();
+      setTimeout(() => process.exit(0), 100).unref();
+      break;
+  }
+});
+
+// the bench is gone (crashed or killed): do not linger
+process.on("disconnect", () => process.exit(0));
+
+function resetMetrics(metrics: Metrics) {
+  const fresh = new Metrics();
+  metrics.latencies = fresh.latencies;
+  metrics.counters = fresh.counters;
+  metrics.errorKinds = fresh.errorKinds;
+  metrics.errorSamples = fresh.errorSamples;
+}
