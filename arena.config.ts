@@ -17,6 +17,7 @@ import { GAME_ROOM, roomsRouter } from "./src/http/rooms.ts";
 import { healthRouter } from "./src/http/health.ts";
 import { matchesRouter } from "./src/http/matches.ts";
 import { boardRouter } from "./src/http/board.ts";
+import { clientRouter } from "./src/http/client.ts";
 import { applyMatchmakeCors, corsMiddleware } from "./src/http/cors.ts";
 import { mountTools } from "./src/http/monitor.ts";
 import { Housekeeping } from "./src/services.ts";
@@ -84,6 +85,7 @@ export function createServerConfig(settings: Settings, options: { store?: Store;
       app.use(matchesRouter(store));
       app.use(boardRouter());
       mountTools(app, settings, log);
+      app.use(clientRouter());
     },
 
     initializeGameServer: () => {

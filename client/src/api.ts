@@ -1,0 +1,90 @@
+/**
+ * The server as the client sees it: the public HTTP routes (/board, /rooms/:code), the Colyseus SDK
+ * client, and refusals turned into sentences for people.
+ */
+import { Client, ErrorCode } from "@colyseus/sdk";
+import { joinErrorName } from "../../src/messages/errors.ts";
+
+/** The dev server (vite) proxies the game server under /colyseus; the built client is served by it. */
+const SERVER_BASE = import.meta.env.DEV ? "/colyseus" : "";
+
+export const serverUrl = (path = "") => `${location.origin}${SERVER_BASE}${path}`;
+
+export const sdk = new Client(serverUrl());
+
+export type TileKind =
+  | "go" | "street" | "railroad" | "utility" | "tax" | "chance" | "chest" | "jail" | "free_parking" | "go_to_jail";
+
+export interface Tile {
+  index: number;
+  name: string;
+  kind: TileKind;
+  price?: number;
+  rent?: number;
+  group?: string;
+  amount?: number;
+}
+
+export interface Board {
+  tiles: Tile[];
+  rules: { startingMoney: number; goSalary: number; bail: number; railroadRents: number[]; utilityMultipliers: number[] };
+}
+
+export interface RoomByCode {
+  roomId: string;
+  code: string;
+  clients: number;
+  maxClients: number;
+  private: boolean;
+  phase: string;
+  hostName?: string;
+}
+
+/** A refusal or failure worded for the person in front of the screen. */
+export class Problem extends Error {
+  constructor(message: string, readonly code?: string | number) {
+    super(message);
+    this.name = "Problem";
+  }
+}
+
+const UNREACHABLE = "Cannot reach the game server. Check your connection and try again.";
+
+async function getJson<T>(path: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(serverUrl(path), { headers: { Accept: "application/json" } });
+  } catch {
+    throw new Problem(UNREACHABLE, "NETWORK");
+  }
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    const error = body?.error;
+    throw new Problem(error?.message ?? `The server answered ${res.status}.`, error?.code ?? res.status);
+  }
+  return body as T;
+}
+
+export const fetchBoard = () => getJson<Board>("/board");
+
+/** Resolves a 6-digit join code to its room (404 ROOM_NOT_FOUND / 400 INVALID_CODE become Problems). */
+export const roomByCode = (code: string) => getJson<RoomByCode>(`/rooms/${encodeURIComponent(code)}`);
+
+/** Create/join/reconnect refusals: our codes carry the server's own sentence; Colyseus's get ours. */
+export function describeJoinError(e: unknown): Problem {
+  if (e instanceof Problem) return e;
+  const err = e as { code?: unknown; message?: unknown };
+  const code = typeof err?.code === "number" ? err.code : undefined;
+  const message = typeof err?.message === "string" ? err.message : "";
+  if (code !== undefined && joinErrorName(code)) return new Problem(message || "The room refused to let you in.", joinErrorName(code));
+  switch (code) {
+    case ErrorCode.MATCHMAKE_INVALID_ROOM_ID:
+      return new Problem("That room no longer exists.", code);
+    case ErrorCode.MATCHMAKE_EXPIRED:
+      return new Problem("Your seat is no longer held: the room gave it up.", code);
+    case ErrorCode.MATCHMAKE_UNHANDLED:
+      return new Problem(message || "The server could not seat you.", code);
+  }
+  if (e instanceof TypeError || /fetch|network|Failed to/i.test(message)) return new Problem(UNREACHABLE, "NETWORK");
+  return new Problem(message || "Something went wrong while joining.", code);
+}

@@ -1,0 +1,70 @@
+/** The room's chat: the lines of this visit and a box to send one (the server trims and caps it). */
+import { MAX_CHAT } from "../../src/messages/contract.ts";
+import { h } from "./dom.ts";
+import { seatColor } from "./format.ts";
+import type { RoomSession } from "./session.ts";
+
+export class ChatPanel {
+  readonly el: HTMLElement;
+  private readonly list: HTMLOListElement;
+  private readonly input: HTMLInputElement;
+  private shown = 0;
+
+  constructor(private readonly session: RoomSession) {
+    this.list = h("ol", { class: "chat-lines", "data-testid": "chat-log", "aria-live": "polite" });
+    this.input = h("input", {
+      class: "input",
+      type: "text",
+      maxlength: MAX_CHAT,
+      placeholder: "Say something…",
+      "aria-label": "Chat message",
+      autocomplete: "off",
+      "data-testid": "chat-input",
+    });
+    const form = h(
+      "form",
+      {
+        class: "chat-form",
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          const text = this.input.value.trim();
+          if (!text) return;
+          this.session.send("chat", { text });
+          this.input.value = "";
+        },
+      },
+      this.input,
+      h("button", { class: "btn btn-small", type: "submit", "data-testid": "chat-send" }, "Send"),
+    );
+    this.el = h("section", { class: "panel chat" }, h("h2", null, "Chat"), this.list, form);
+    this.update();
+  }
+
+  update() {
+    const { chats, chatCount } = this.session;
+    if (chatCount === this.shown) {
+      if (chatCount === 0 && this.list.children.length === 0) this.list.append(h("li", { class: "empty" }, "No messages yet."));
+      return;
+    }
+    if (this.shown === 0) this.list.replaceChildren();
+    const nearBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+    const seats = new Map<string, number>();
+    this.session.state?.players.forEach((p) => seats.set(p.id, p.seat));
+    const fresh = chats.slice(Math.max(0, chats.length - (chatCount - this.shown)));
+    for (const chat of fresh) {
+      const seat = seats.get(chat.from);
+      this.list.append(
+        h(
+          "li",
+          { class: chat.from === this.session.me ? "mine" : "" },
+          h("b", { style: seat !== undefined ? `color:${seatColor(seat)}` : "" }, chat.name),
+          " ",
+          h("span", null, chat.text),
+        ),
+      );
+    }
+    while (this.list.children.length > 200) this.list.firstElementChild?.remove();
+    this.shown = chatCount;
+    if (nearBottom || fresh[fresh.length - 1]?.from === this.session.me) this.list.scrollTop = this.list.scrollHeight;
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * The game screen: the board with dice, turn status, countdown and the actions the current stage
+ * allows in its centre; players with money and marks; the event log; chat; the winner when it ends.
+ * Which buttons exist comes from `stage`, whether they are enabled from `currentTurn`: the server
+ * remains the judge and its refusals are shown as they come.
+ */
+import type { ClientMessageType, EventMessage } from "../../src/messages/contract.ts";
+import type { GameState, Player } from "../../src/schema/GameState.ts";
+import type { Board } from "./api.ts";
+import { BoardView, token } from "./board.ts";
+import { ChatPanel } from "./chat.ts";
+import { fill, h, svg } from "./dom.ts";
+import { money, seatColor } from "./format.ts";
+import { ICONS } from "./icons.ts";
+import { narrate, type Cast } from "./narrate.ts";
+import type { RoomSession } from "./session.ts";
+
+interface Action {
+  type: ClientMessageType;
+  label: string;
+  primary?: boolean;
+}
+
+const PIPS: Record<number, number[]> = {
+  1: [4],
+  2: [0, 8],
+  3: [0, 4, 8],
+  4: [0, 2, 6, 8],
+  5: [0, 2, 4, 6, 8],
+  6: [0, 2, 3, 5, 6, 8],
+};
+
+function die(value: number | undefined): HTMLElement {
+  const pips = PIPS[value ?? 0] ?? [];
+  return h(
+    "span",
+    { class: `die${value ? "" : " blank"}`, "data-value": value ?? "", "aria-label": value ? `die showing ${value}` : "die not rolled" },
+    Array.from({ length: 9 }, (_, i) => h("i", { class: pips.includes(i) ? "pip" : "" })),
+  );
+}
+
+export class GameView {
+  readonly el: HTMLElement;
+  private readonly board: BoardView;
+  private readonly status = h("div", { class: "turn-status", "data-testid": "turn-status" });
+  private readonly dice = h("div", { class: "dice", "data-testid": "dice" });
+  private readonly timerBar = h("span", { class: "timer-fill" });
+  private readonly timerText = h("span", { class: "timer-text", "data-testid": "countdown" });
+  private readonly timer = h("div", { class: "timer" }, h("span", { class: "timer-track" }, this.timerBar), this.timerText);
+  private readonly actions = h("div", { class: "actions", "data-testid": "actions" });
+  private readonly playersEl = h("ol", { class: "player-list", "data-testid": "players" });
+  private readonly roundEl = h("span", { class: "muted", "data-testid": "round" });
+  private readonly log = h("ol", { class: "event-log", "data-testid": "event-log" });
+  private readonly winner = h("dialog", { class: "winner-dialog", "data-testid": "winner" });
+  private readonly chat: ChatPanel;
+  private readonly unsubscribe: () => void;
+  private readonly ticker: ReturnType<typeof setInterval>;
+  private logged = 0;
+  private diceKey = "";
+  private actionsKey = "";
+  private ranking: string[] | null = null;
+  private winnerKey = "";
+  private winnerDismissed = false;
+
+  constructor(
+    private readonly session: RoomSession,
+    private readonly boardData: Board,
+    private readonly goHome: () => void,
+  ) {
+    this.board = new BoardView(boardData.tiles);
+    this.chat = new ChatPanel(session);
+    fill(
+      this.board.center,
+      h("div", { class: "brand-mark" }, "BOARDROOM"),
+      this.status,
+      this.dice,
+      this.timer,
+      this.actions,
+    );
+    this.el = h(
+      "section",
+      { class: "game", "data-testid": "game-screen" },
+      h("div", { class: "board-wrap" }, this.board.el),
+      h(
+        "aside",
+        { class: "side" },
+        h("section", { class: "panel players" }, h("h2", null, "Players ", this.roundEl), this.playersEl),
+        h("section", { class: "panel log" }, h("h2", null, "Game log"), this.log),
+        this.chat.el,
+      ),
+      this.winner,
+    );
+    this.unsubscribe = session.subscribe(() => this.update());
+    this.ticker = setInterval(() => this.tick(), 250);
+    this.update();
+  }
+
+  destroy() {
+    this.unsubscribe();
+    clearInterval(this.ticker);
+    if (this.winner.open) this.winner.close();
+  }
+
+  private players(state: GameState): Player[] {
+    const list: Player[] = [];
+    state.players.forEach((p) => list.push(p));
+    return list.sort((a, b) => a.seat - b.seat);
+  }
+
+  private cast(state: GameState): Cast {
+    return {
+      name: (id) => state.players.get(String(id))?.name ?? "someone",
+      tile: (i) => this.boardData.tiles[Number(i)],
+    };
+  }
+
+  update() {
+    const state = this.session.state;
+    if (!state) return;
+    const players = this.players(state);
+    const owners: string[] = [];
+    state.owners.forEach((o) => owners.push(o));
+    this.board.update({ players, owners, currentTurn: state.currentTurn });
+    this.renderCenter(state);
+    this.renderPlayers(state, players, owners);
+    this.renderLog(state);
+    this.chat.update();
+    this.renderWinner(state, players);
+    this.tick();
+  }
+
+  private renderCenter(state: GameState) {
+    const me = state.players.get(this.session.me);
+    const current = state.players.get(state.currentTurn);
+    const myTurn = state.phase === "playing" && state.currentTurn === this.session.me;
+    const here = current ? this.boardData.tiles[current.position] : undefined;
+
+    let text: string;
+    if (state.phase === "finished") text = "The game is over.";
+    else if (!current) text = "Waiting…";
+    else if (myTurn) {
+      text =
+        state.stage === "roll"
+          ? me?.inJail
+            ? "Your turn: you are in jail. Roll for doubles or pay bail."
+            : "Your turn: roll the dice."
+          : state.stage === "decide"
+            ? `Your turn: buy ${here?.name ?? "this tile"}?`
+            : "Your turn: end it when you are done.";
+    } else {
+      text =
+        state.stage === "roll"
+          ? `${current.name} is about to roll.`
+          : state.stage === "decide"
+            ? `${current.name} is deciding on ${here?.name ?? "a tile"}.`
+            : `${current.name} is finishing the turn.`;
+    }
+    this.status.textContent = text;
+    this.status.classList.toggle("mine", myTurn);
+    this.status.style.setProperty("--seat", current ? seatColor(current.seat) : "transparent");
+
+    const dice: number[] = [];
+    state.dice.forEach((d) => dice.push(d));
+    const diceKey = `${dice.join("-")}:${state.seq}`;
+    if (diceKey !== this.diceKey) {
+      const rolled = dice.join("-") !== this.diceKey.split(":")[0];
+      this.diceKey = diceKey;
+      fill(this.dice, die(dice[0]), die(dice[1]));
+      if (rolled && dice.length) {
+        this.dice.classList.remove("rolled");
+        void this.dice.offsetWidth; // restart the animation
+        this.dice.classList.add("rolled");
+      }
+    }
+
+    const actions: Action[] = [];
+    if (state.phase === "playing") {
+      if (state.stage === "roll") {
+        actions.push({ type: "roll", label: "Roll dice", primary: true });
+        if (current?.inJail) actions.push({ type: "pay_bail", label: `Pay bail ${money(this.boardData.rules.bail)}` });
+      } else if (state.stage === "decide") {
+        actions.push({ type: "buy", label: here?.price !== undefined ? `Buy for ${money(here.price)}` : "Buy", primary: true });
+        actions.push({ type: "pass", label: "Don't buy" });
+      } else if (state.stage === "end") {
+        actions.push({ type: "end_turn", label: "End turn", primary: true });
+      }
+    }
+    const key = `${state.phase}|` + actions.map((a) => `${a.type}:${a.label}:${myTurn && !this.session.waiting(a.type) && this.session.connected}`).join("|");
+    if (key === this.actionsKey) return;
+    this.actionsKey = key;
+    if (state.phase === "finished") {
+      fill(this.actions, h("button", { class: "btn btn-primary", onclick: () => this.showResult() }, "Results"));
+      return;
+    }
+    fill(
+      this.actions,
+      actions.map((a) =>
+        h(
+          "button",
+          {
+            class: `btn${a.primary ? " btn-primary" : ""}`,
+            "data-testid": `action-${a.type}`,
+            disabled: !myTurn || this.session.waiting(a.type) || !this.session.connected,
+            onclick: () => this.session.send(a.type),
+          },
+          a.label,
+        ),
+      ),
+    );
+  }
+
+  private tick() {
+    const state = this.session.state;
+    const deadline = state?.turnDeadline ?? 0;
+    if (!state || state.phase !== "playing" || !deadline) {
+      this.timer.hidden = true;
+      return;
+    }
+    this.timer.hidden = false;
+    const left = Math.max(0, deadline - Date.now());
+    const total = Math.max(1, state.turnSeconds * 1000);
+    const seconds = Math.ceil(left / 1000);
+    this.timerText.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+    this.timerBar.style.width = `${Math.min(100, (left / total) * 100)}%`;
+    this.timer.classList.toggle("urgent", left < 10_000);
+  }
+
+  private renderPlayers(state: GameState, players: Player[], owners: string[]) {
+    this.roundEl.textContent = state.round ? `Round ${state.round} of ${state.maxRounds}` : "";
+    fill(
+      this.playersEl,
+      players.map((p) => {
+        const held = owners.filter((o) => o === p.id).length;
+        const marks = [
+          p.id === state.currentTurn ? h("span", { class: "badge badge-turn" }, "Turn") : null,
+          p.inJail ? h("span", { class: "badge badge-jail", "data-testid": "mark-jail" }, "In jail") : null,
+          p.bankrupt ? h("span", { class: "badge badge-bankrupt", "data-testid": "mark-bankrupt" }, "Bankrupt") : null,
+          p.connected ? null : h("span", { class: "badge badge-offline", "data-testid": "mark-offline" }, "Offline"),
+        ];
+        return h(
+          "li",
+          {
+            class: `player${p.id === state.currentTurn ? " current" : ""}${p.bankrupt ? " out" : ""}`,
+            style: `--seat:${seatColor(p.seat)}`,
+            "data-testid": "player-row",
+            "data-session-id": p.id,
+            "data-seat": p.seat,
+            "data-money": p.money,
+            "data-position": p.position,
+            "data-connected": String(p.connected),
+          },
+          token(p),
+          h(
+            "span",
+            { class: "player-main" },
+            h("span", { class: "player-name" }, p.name, p.id === this.session.me ? h("span", { class: "muted" }, " (you)") : null),
+            h("span", { class: "player-sub" }, `${this.boardData.tiles[p.position]?.name ?? ""} · ${held} owned`),
+          ),
+          h("span", { class: "player-marks" }, marks),
+          h("span", { class: "player-money", "data-testid": "money" }, money(p.money)),
+        );
+      }),
+    );
+  }
+
+  private renderLog(state: GameState) {
+    const { events, eventCount } = this.session;
+    if (eventCount === this.logged) {
+      if (eventCount === 0 && this.log.children.length === 0) this.log.append(h("li", { class: "empty" }, "Moves will appear here."));
+      return;
+    }
+    if (this.logged === 0) this.log.replaceChildren();
+    const fresh: EventMessage[] = events.slice(Math.max(0, events.length - (eventCount - this.logged)));
+    const cast = this.cast(state);
+    for (const event of fresh) {
+      if (event.type === "game_over" && Array.isArray(event.ranking)) this.ranking = event.ranking.map(String);
+      const sentence = narrate(event, cast);
+      if (!sentence) continue;
+      const player = state.players.get(String(event.player ?? event.winner ?? ""));
+      this.log.prepend(
+        h(
+          "li",
+          { class: `ev ev-${event.type}`, "data-testid": "event", "data-type": event.type, style: player ? `--seat:${seatColor(player.seat)}` : "" },
+          sentence,
+        ),
+      );
+    }
+    while (this.log.children.length > 150) this.log.lastElementChild?.remove();
+    this.logged = eventCount;
+  }
+
+  /** The result, once `phase` is "finished"; re-drawn when the game_over event brings the server's ranking. */
+  private renderWinner(state: GameState, players: Player[]) {
+    if (state.phase !== "finished") return;
+    const key = `${state.winner}:${this.ranking?.join(",") ?? ""}`;
+    if (key !== this.winnerKey) {
+      this.winnerKey = key;
+      const winner = state.players.get(state.winner);
+      const order = this.ranking
+        ? this.ranking.map((id) => state.players.get(id)).filter((p): p is Player => !!p)
+        : [...players].sort((a, b) => Number(a.bankrupt) - Number(b.bankrupt) || b.money - a.money);
+      fill(
+        this.winner,
+        h(
+          "div",
+          { class: "winner-card" },
+          svg(ICONS.trophy, "trophy"),
+          h("h2", { "data-testid": "winner-name" }, winner ? (winner.id === this.session.me ? "You win!" : `${winner.name} wins!`) : "Game over"),
+          h(
+            "ol",
+            { class: "ranking" },
+            order.map((p) =>
+              h("li", null, token(p), h("span", null, p.name), h("span", { class: "muted" }, p.bankrupt ? "bankrupt" : money(p.money))),
+            ),
+          ),
+          h(
+            "div",
+            { class: "row" },
+            h("button", { class: "btn", onclick: () => ((this.winnerDismissed = true), this.winner.close()) }, "See the board"),
+            h("button", { class: "btn btn-primary", "data-testid": "back-home", onclick: () => this.goHome() }, "Back to home"),
+          ),
+        ),
+      );
+    }
+    if (!this.winner.open && !this.winnerDismissed) this.winner.showModal();
+  }
+
+  private showResult() {
+    this.winnerDismissed = false;
+    if (!this.winner.open) this.winner.showModal();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Browser e2e: ready, start and play. The player not on turn has every action disabled; each move
+ * shows up in the other browser (token on the new tile, money). Also the phone and desktop screenshots.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { ensureClientBuilt, launchBrowser, requireBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
+import { startServer, type TestServer } from "../helpers/server.ts";
+import { byTestId, createRoom, joinByCode, openHome, playerRows, readyAndStart, sessionIdOf, setName, type Row } from "./steps.ts";
+
+const STARTING_MONEY = 1500;
+
+async function actionStates(page: Page): Promise<Record<string, boolean>> {
+  return page.$$eval('[data-testid="actions"] button', (buttons) =>
+    Object.fromEntries(buttons.map((b) => [b.getAttribute("data-testid") ?? "", !(b as HTMLButtonElement).disabled])),
+  );
+}
+
+/** Waits until `page` shows the player `id` with the given position and money (and its token on that tile). */
+async function waitForRow(page: Page, id: string, expected: Pick<Row, "position" | "money">) {
+  await page.waitForFunction(
+    ({ id, position, money }) => {
+      const row = document.querySelector(`[data-testid="player-row"][data-session-id="${id}"]`) as HTMLElement | null;
+      const token = document.querySelector(`[data-testid="tile-${position}"] [data-testid="token"][data-player="${id}"]`);
+      return row && Number(row.dataset.position) === position && Number(row.dataset.money) === money && token !== null;
+    },
+    { id, ...expected },
+  );
+}
+
+describe("browser client: playing a turn", function () {
+  this.timeout(40_000);
+  let server: TestServer;
+  let chrome: TestBrowser;
+
+  before(async function () {
+    requireBrowser(this);
+    ensureClientBuilt();
+    server = await startServer({ reconnectSeconds: 10 });
+    chrome = await launchBrowser();
+  });
+  after(async () => {
+    await chrome?.close();
+    await server?.stop();
+  });
+
+  it("starts when all are ready, and B sees A's token move and money change while B's buttons stay disabled", async () => {
+    const a = await chrome.person({ width: 1280, height: 800 });
+    const b = await chrome.person({ width: 360, height: 740 });
+    await openHome(a.page, server.http);
+    await setName(a.page, "Ada");
+    const code = await createRoom(a.page, { private: true, maxPlayers: 2 });
+    await openHome(b.page, server.http);
+    await setName(b.page, "Bo");
+    await joinByCode(b.page, code);
+    await b.page.waitForSelector(byTestId("waiting-room"));
+
+    await readyAndStart(a.page, b.page);
+    const ids = { a: await sessionIdOf(a.page), b: await sessionIdOf(b.page) };
+    const pages: Record<string, Page> = { [ids.a]: a.page, [ids.b]: b.page };
+
+    // Ada (seat 0) is first: her roll is enabled, Bo's is shown but disabled
+    await a.page.waitForSelector(`${byTestId("action-roll")}:not([disabled])`);
+    await b.page.waitForSelector(`${byTestId("action-roll")}[disabled]`);
+    assert.match((await b.page.textContent(byTestId("turn-status"))) ?? "", /Ada/);
+
+    // Whoever is on turn plays (roll, buy when offered, end), and after each action the other
+    // browser must show the mover where the mover's own browser does; stop once money has moved.
+    let moneyMoved = false;
+    let sawMove = false;
+    for (let step = 0; step < 40 && !(moneyMoved && sawMove); step++) {
+      const rowsA = await playerRows(a.page);
+      const onTurn = await a.page.$eval('[data-testid="player-row"].current', (el) => (el as HTMLElement).dataset.sessionId ?? "");
+      const mover = pages[onTurn];
+      const watcher = mover === a.page ? b.page : a.page;
+      const enabled = await actionStates(mover);
+      const idle = await actionStates(watcher);
+      assert.ok(Object.values(idle).every((on) => !on), `the player not on turn has an enabled action: ${JSON.stringify(idle)}`);
+      const action = enabled["action-roll"] ? "roll" : enabled["action-buy"] ? "buy" : enabled["action-end_turn"] ? "end_turn" : null;
+      if (!action) {
+        await mover.waitForTimeout(50);
+        continue;
+      }
+      const before = rowsA.find((r) => r.sessionId === onTurn)!;
+      const seqBefore = await mover.$$eval('[data-testid="event"]', (els) => els.length);
+      await mover.click(byTestId(`action-${action}`));
+      await mover.waitForFunction((n) => document.querySelectorAll('[data-testid="event"]').length > n, seqBefore);
+      const after = (await playerRows(mover)).find((r) => r.sessionId === onTurn)!;
+      await waitForRow(watcher, onTurn, after);
+      if (after.position !== before.position) sawMove = true;
+      if (after.money !== STARTING_MONEY) moneyMoved = true;
+    }
+    assert.ok(sawMove, "a token moved");
+    assert.ok(moneyMoved, "a player's money changed");
+
+    // the log tells what happened in words, with names and tiles
+    const log = await b.page.$$eval('[data-testid="event"]', (els) => els.map((e) => e.textContent ?? ""));
+    assert.ok(log.some((line) => /^(Ada|Bo) rolled \d \+ \d = \d+/.test(line)), `log: ${log.join(" | ")}`);
+    assert.ok(log.some((line) => /The game has started/.test(line)));
+
+    await screenshot(a.page, "game-desktop");
+    await screenshot(b.page, "game-phone");
+    await screenshot(b.page, "game-phone-full", { fullPage: true });
+  });
+});

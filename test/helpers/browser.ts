@@ -1,0 +1,90 @@
+/**
+ * Headless Chromium for the end-to-end specs: Debian's /usr/bin/chromium driven by playwright-core
+ * (never a downloaded browser). Without it the specs are skipped with one line, unless REQUIRE_BROWSER=1.
+ * Also builds client/dist when it is missing or older than the client's sources.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const REQUIRE_BROWSER = process.env.REQUIRE_BROWSER === "1";
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const RESULTS = join(ROOT, "test-results");
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/** Skips the calling suite (or fails it under REQUIRE_BROWSER=1) when Chromium is not installed. */
+export function requireBrowser(ctx: Mocha.Context) {
+  if (existsSync(CHROMIUM)) return;
+  const reason = `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+  if (REQUIRE_BROWSER) throw new Error(`REQUIRE_BROWSER=1 but ${reason}`);
+  console.log(`      skipped: ${reason}`);
+  ctx.skip();
+}
+
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+/** Builds client/dist (vite) unless it is already newer than client/src, client/index.html and the shared messages. */
+export function ensureClientBuilt() {
+  const built = join(ROOT, "client/dist/index.html");
+  const sources = ["client/src", "client/index.html", "client/vite.config.ts", "src/messages"].map((p) => join(ROOT, p));
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
+  const vite = join(ROOT, "node_modules/.bin/vite");
+  const run = spawnSync(vite, ["build", "--config", "client/vite.config.ts", "--logLevel", "warn"], { cwd: ROOT, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`building the client failed:\n${run.stdout}\n${run.stderr}`);
+}
+
+export interface TestBrowser {
+  browser: Browser;
+  /** A new isolated context (its own storage: one per person), with a default phone or desktop viewport. */
+  person(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+/**
+ * One Chromium per spec file; each person gets their own context (separate storage). Playwright starts
+ * every launched browser on a fresh temporary user-data-dir of its own and deletes it on close
+ * (it refuses a --user-data-dir argument to `launch`).
+ */
+export async function launchBrowser(): Promise<TestBrowser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const contexts: BrowserContext[] = [];
+  return {
+    browser,
+    async person(viewport = { width: 1280, height: 800 }) {
+      const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+      context.setDefaultTimeout(8000);
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on("pageerror", (e) => console.log(`      [page error] ${e.message}`));
+      if (process.env.E2E_CONSOLE === "1") page.on("console", (m) => console.log(`      [console.${m.type()}] ${m.text()}`));
+      return { context, page };
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close().catch(() => {});
+    },
+  };
+}
+
+/** Saves what the page shows (or the whole page) under test-results/<name>.png. */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}) {
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: options.fullPage ?? false });
+}
