@@ -93,6 +93,7 @@ export class GameView {
     this.unsubscribe = session.subscribe(() => this.update());
     this.ticker = setInterval(() => this.tick(), 250);
     this.update();
+    queueMicrotask(() => this.update()); // once on the page: the result dialog can only open in a document
   }
 
   destroy() {
@@ -322,7 +323,7 @@ export class GameView {
         ),
       );
     }
-    if (!this.winner.open && !this.winnerDismissed) this.winner.showModal();
+    if (!this.winner.open && !this.winnerDismissed && this.winner.isConnected) this.winner.showModal();
   }
 
   private showResult() {

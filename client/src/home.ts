@@ -6,6 +6,7 @@ import type { Room } from "@colyseus/sdk";
 import { MAX_SEATS, displayName } from "../../src/messages/options.ts";
 import { Problem, describeJoinError, roomByCode, sdk } from "./api.ts";
 import { fill, h } from "./dom.ts";
+import { GROUP_COLORS } from "./format.ts";
 import { toast } from "./notices.ts";
 import type { GameRoom } from "./session.ts";
 import { saveName, savedName } from "./storage.ts";
@@ -56,7 +57,6 @@ export class HomeView {
   );
   private readonly list = h("ul", { class: "room-list", "data-testid": "room-list" });
   private readonly listStatus = h("span", { class: "live-dot", title: "Connecting…" });
-  private readonly buttons: HTMLButtonElement[] = [];
   private readonly listings = new Map<string, Listing>();
   private lobby: Room | null = null;
   private destroyed = false;
@@ -68,8 +68,8 @@ export class HomeView {
     this.codeInput.addEventListener("input", () => (this.codeInput.value = this.codeInput.value.replace(/\D/g, "").slice(0, 6)));
     if (options.code) this.codeInput.value = options.code;
 
-    const createBtn = this.button("Create room", "create-room", () => this.create(), true);
-    const joinBtn = this.button("Join", "join-code", () => this.joinByCode(this.codeInput.value.trim()), true);
+    const createBtn = h("button", { class: "btn btn-primary", type: "submit", "data-testid": "create-room" }, "Create room");
+    const joinBtn = h("button", { class: "btn btn-primary", type: "submit", "data-testid": "join-code" }, "Join");
 
     this.el = h(
       "section",
@@ -79,6 +79,7 @@ export class HomeView {
         { class: "hero" },
         h("h1", null, "Boardroom"),
         h("p", null, "Buy streets, collect rent and outlast your friends. 2 to 5 players, in the browser."),
+        h("div", { class: "hero-stripe", "aria-hidden": "true" }, Object.values(GROUP_COLORS).map((c) => h("i", { style: `background:${c}` }))),
       ),
       h(
         "div",
@@ -131,13 +132,6 @@ export class HomeView {
       lobby.reconnection.enabled = false;
       void lobby.leave().catch(() => {});
     }
-  }
-
-  private button(label: string, testid: string, onclick: () => void, submit = false) {
-    const btn = h("button", { class: "btn btn-primary", type: submit ? "submit" : "button", "data-testid": testid }, label);
-    if (!submit) btn.addEventListener("click", onclick);
-    this.buttons.push(btn);
-    return btn;
   }
 
   /** The validated display name (remembered), or null after telling the person what is wrong. */

@@ -80,14 +80,16 @@ function enter(room: GameRoom) {
     },
   });
   session = current;
-  let phase = "";
+  let shown: "waiting" | "game" | null = null;
   const route = () => {
     if (session !== current) return;
     const state = current.state;
     renderHeader();
-    if (!state || state.phase === phase) return;
-    phase = state.phase;
-    if (phase === "lobby") show(new WaitingView(current));
+    if (!state) return;
+    const wanted = state.phase === "lobby" ? "waiting" : "game";
+    if (wanted === shown) return;
+    shown = wanted;
+    if (wanted === "waiting") show(new WaitingView(current));
     else show(new GameView(current, board!, () => void current.leave()));
   };
   current.subscribe(route);

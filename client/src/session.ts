@@ -6,7 +6,7 @@ import { CloseCode, type Room } from "@colyseus/sdk";
 import type { AckMessage, ChatMessage, ClientMessageType, ErrorMessage, EventMessage } from "../../src/messages/contract.ts";
 import type { GameState } from "../../src/schema/GameState.ts";
 import { showBanner, toast } from "./notices.ts";
-import { saveSeat } from "./storage.ts";
+import { saveLog, saveSeat, savedLog } from "./storage.ts";
 
 export type GameRoom = Room<any, GameState>;
 
@@ -34,8 +34,16 @@ export class RoomSession {
   private leaving = false;
   private notifyQueued = false;
   private synced = false;
+  private rememberQueued = false;
 
   constructor(readonly room: GameRoom, private readonly hooks: SessionHooks) {
+    const saved = savedLog<EventMessage, ChatMessage>(room.roomId);
+    if (saved) {
+      this.events.push(...saved.events);
+      this.chats.push(...saved.chats);
+      this.eventCount = this.events.length;
+      this.chatCount = this.chats.length;
+    }
     room.onStateChange(() => {
       this.synced = true;
       this.notify();
@@ -49,12 +57,14 @@ export class RoomSession {
       this.events.push(event);
       this.eventCount++;
       if (this.events.length > 300) this.events.splice(0, this.events.length - 300);
+      this.remember();
       this.notify();
     });
     room.onMessage("chat", (chat: ChatMessage) => {
       this.chats.push(chat);
       this.chatCount++;
       if (this.chats.length > 200) this.chats.splice(0, this.chats.length - 200);
+      this.remember();
       this.notify();
     });
     room.onDrop(() => {
@@ -121,6 +131,16 @@ export class RoomSession {
     queueMicrotask(() => {
       this.notifyQueued = false;
       for (const listener of [...this.listeners]) listener();
+    });
+  }
+
+  /** Keeps the log for a reload of this tab; written once per burst of messages. */
+  private remember() {
+    if (this.rememberQueued) return;
+    this.rememberQueued = true;
+    queueMicrotask(() => {
+      this.rememberQueued = false;
+      saveLog({ roomId: this.room.roomId, events: this.events.slice(-150), chats: this.chats.slice(-100) });
     });
   }
 

@@ -42,6 +42,7 @@ describe("browser client: the live list of public rooms", function () {
     const item = watcher.page.locator(listed(full));
     await item.waitFor();
     assert.match((await item.textContent()) ?? "", /Ada's room.*1\/2 players/);
+    await screenshot(watcher.page, "lobby-list-open");
 
     // C joins it from the list: two of two seats taken, so it leaves the list
     const c = await chrome.person();

@@ -4,6 +4,9 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { ColyseusSDK, type Room } from "@colyseus/sdk";
+import { choose } from "../helpers/players.ts";
+import { until } from "../helpers/wait.ts";
 import { ensureClientBuilt, launchBrowser, requireBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { byTestId, createRoom, joinByCode, openHome, playerRows, readyAndStart, sessionIdOf, setName, type Row } from "./steps.ts";
@@ -32,6 +35,7 @@ describe("browser client: playing a turn", function () {
   this.timeout(40_000);
   let server: TestServer;
   let chrome: TestBrowser;
+  const bots: Room[] = [];
 
   before(async function () {
     requireBrowser(this);
@@ -40,6 +44,10 @@ describe("browser client: playing a turn", function () {
     chrome = await launchBrowser();
   });
   after(async () => {
+    for (const room of bots) {
+      room.reconnection.enabled = false;
+      await room.leave().catch(() => {});
+    }
     await chrome?.close();
     await server?.stop();
   });
@@ -101,5 +109,50 @@ describe("browser client: playing a turn", function () {
     await screenshot(a.page, "game-desktop");
     await screenshot(b.page, "game-phone");
     await screenshot(b.page, "game-phone-full", { fullPage: true });
+  });
+
+  it("shows the winner and the ranking when the round limit ends the game", async () => {
+    // a bot hosts a one-round game and plays its own turns by the stage
+    const sdk = new ColyseusSDK(server.ws);
+    const hal = await sdk.create("game", { name: "Hal", private: true, maxPlayers: 2, maxRounds: 1 });
+    bots.push(hal);
+    hal.onMessage("*", () => {});
+    let actedAt = -1;
+    hal.onStateChange((state: any) => {
+      const action = choose(state, hal.sessionId);
+      if (action && state.seq !== actedAt) {
+        actedAt = state.seq;
+        hal.send(action, {});
+      }
+    });
+    const code = await until(() => hal.state.code as string, "the code");
+
+    const a = await chrome.person({ width: 1280, height: 800 });
+    await openHome(a.page, server.http);
+    await setName(a.page, "Ada");
+    await joinByCode(a.page, code);
+    await a.page.waitForSelector(byTestId("waiting-room"));
+    await a.page.click(byTestId("ready-toggle"));
+    hal.send("ready", { ready: true });
+    await until(() => [...hal.state.players.values()].every((p: any) => p.ready), "both ready");
+    hal.send("start", {});
+    await a.page.waitForSelector(byTestId("game-screen"));
+
+    const winner = a.page.locator(byTestId("winner"));
+    for (let i = 0; i < 60 && !(await winner.isVisible()); i++) {
+      const button = a.page.locator('[data-testid="actions"] button:not([disabled])').first();
+      if (await button.count()) await button.click().catch(() => {});
+      await a.page.waitForTimeout(100);
+    }
+    await winner.waitFor();
+    const name = (await a.page.textContent(byTestId("winner-name"))) ?? "";
+    const expected = hal.state.winner === hal.sessionId ? "Hal wins!" : "You win!";
+    assert.equal(name, expected);
+    assert.equal(await a.page.locator(`${byTestId("winner")} .ranking li`).count(), 2);
+    await a.page.waitForSelector(`${byTestId("event")}[data-type="game_over"]`, { state: "attached" });
+    await screenshot(a.page, "winner");
+
+    await a.page.click(byTestId("back-home"));
+    await a.page.waitForSelector(byTestId("home"));
   });
 });

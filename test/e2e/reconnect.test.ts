@@ -45,6 +45,8 @@ describe("browser client: reload and reconnection", function () {
     const mine = (await playerRows(b.page)).find((r) => r.sessionId === before)!;
     assert.equal(mine.seat, seatBefore, "the same seat");
     assert.equal(mine.name, "Bo");
+    // the log of this tab survives the reload
+    await b.page.waitForSelector(`${byTestId("event")}[data-type="dice_rolled"]`);
 
     // Ada sees Bo connected again, in the same seat
     await a.page.waitForFunction(
@@ -55,6 +57,48 @@ describe("browser client: reload and reconnection", function () {
     assert.equal(await b.page.locator(byTestId("banner")).isVisible(), false, "the reconnecting banner is gone");
 
     await screenshot(b.page, "reconnect-after-reload");
+  });
+
+  it("takes the seat back after the connection drops, with a Reconnecting banner meanwhile", async () => {
+    const a = await chrome.person();
+    const b = await chrome.person();
+    await openHome(a.page, server.http);
+    await setName(a.page, "Ann");
+    const code = await createRoom(a.page, { maxPlayers: 2 });
+    await openHome(b.page, server.http);
+    await setName(b.page, "Ben");
+    await joinByCode(b.page, code);
+    await b.page.waitForSelector(byTestId("waiting-room"));
+    await readyAndStart(a.page, b.page);
+    const id = await sessionIdOf(b.page);
+
+    // every banner B shows is written down, so a short one is not missed
+    await b.page.evaluate(() => {
+      const seen: string[] = ((window as any).__banners = []);
+      const banner = document.querySelector('[data-testid="banner"]')!;
+      new MutationObserver(() => {
+        if (!(banner as HTMLElement).hidden) seen.push(banner.textContent ?? "");
+      }).observe(banner, { attributes: true, childList: true, characterData: true, subtree: true });
+    });
+
+    // the server loses B's socket without a close handshake (what a network cut looks like)
+    const { roomId } = (await (await fetch(`${server.http}/rooms/${code}`)).json()) as { roomId: string };
+    const room = server.colyseus.getRoomById(roomId) as any;
+    const client = room.clients.find((c: any) => c.sessionId === id);
+    client.ref.terminate();
+
+    await b.page.waitForFunction(() => ((window as any).__banners as string[]).some((t) => /Reconnecting/.test(t)));
+    await b.page.waitForFunction(() => (document.querySelector('[data-testid="banner"]') as HTMLElement).hidden);
+    await b.page.waitForSelector(byTestId("game-screen"));
+    assert.equal(await sessionIdOf(b.page), id, "the same sessionId");
+    await a.page.waitForFunction(
+      (sid) => document.querySelector(`[data-testid="player-row"][data-session-id="${sid}"]`)?.getAttribute("data-connected") === "true",
+      id,
+    );
+    // and B can still play: the buttons follow the turn again
+    await b.page.waitForSelector(`${byTestId("action-roll")}[disabled]`);
+    await a.page.click(byTestId("action-roll"));
+    await b.page.waitForSelector(`${byTestId("event")}[data-type="dice_rolled"]`);
   });
 
   it("goes home and says so when the saved seat cannot be taken back", async () => {
