@@ -99,6 +99,7 @@ export class GameView {
   destroy() {
     this.unsubscribe();
     clearInterval(this.ticker);
+    document.title = "Boardroom";
     if (this.winner.open) this.winner.close();
   }
 
@@ -158,6 +159,7 @@ export class GameView {
     }
     this.status.textContent = text;
     this.status.classList.toggle("mine", myTurn);
+    document.title = myTurn ? "Your turn · Boardroom" : state.phase === "finished" ? "Game over · Boardroom" : "Boardroom";
     this.status.style.setProperty("--seat", current ? seatColor(current.seat) : "transparent");
 
     const dice: number[] = [];
