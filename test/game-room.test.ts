@@ -52,6 +52,11 @@ for (const backend of backends()) {
       for (const p of players) assert.equal(p.room.state.winner, state.winner);
       const over = players[0].events.find((e) => e.type === "game_over");
       assert.equal(over?.winner, state.winner);
+      assert.deepEqual(
+        [...state.players.values()].sort((x: any, y: any) => x.rank - y.rank).map((p: any) => p.id),
+        over?.ranking,
+        "each player's rank in the state matches the game_over ranking",
+      );
 
       // every client saw the same strictly increasing seq
       const fromStart = players.map((p) => p.seqs.filter((s) => s >= firstSeq[0]));

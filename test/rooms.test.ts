@@ -64,6 +64,7 @@ for (const backend of backends()) {
       assert.deepEqual([...room.state.turnOrder], [room.sessionId]);
       assert.equal(room.state.currentTurn, "");
       assert.equal(room.state.seq, 0);
+      assert.equal(room.state.private, false);
     });
 
     it("lists public rooms and hides private ones", async () => {

@@ -76,6 +76,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.state.maxPlayers = this.options.maxPlayers;
     this.state.maxRounds = this.options.maxRounds;
     this.state.turnSeconds = this.options.turnSeconds;
+    this.state.private = this.options.private;
     if (this.options.private) await this.setPrivate(true);
 
     for (const type of CLIENT_MESSAGE_TYPES) {

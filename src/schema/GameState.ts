@@ -13,6 +13,8 @@ export const Player = schema(
     inJail: t.boolean().default(false),
     jailTurns: t.uint8().default(0),
     bankrupt: t.boolean().default(false),
+    /** Final place once the game is finished (1 = winner); 0 before. */
+    rank: t.uint8().default(0),
   },
   "Player",
 );
@@ -25,6 +27,8 @@ export const GameState = schema(
     phase: t.string().default("lobby"),
     hostId: t.string().default(""),
     maxPlayers: t.uint8().default(5),
+    /** A private room is not listed anywhere and is reached only by its code. */
+    private: t.boolean().default(false),
     players: t.map(Player),
     /** sessionIds in seat order; fixed when the game starts. */
     turnOrder: t.array("string"),
