@@ -6,6 +6,7 @@
  * /proc), writes bench/results/*.json and an SVG chart, and prints a table.
  */
 import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
@@ -136,9 +137,9 @@ async function main() {
   const levels: LevelResult[] = [];
   let stoppedBecause = "every level ran";
   try {
-    for (const [i, target] of options.levels.entries()) {
-      const idle = i === 0 ? baselineRss : await idleRss(servers);
-      const result = await runLevel(target, options, servers, bots, idle);
+    for (const target of options.levels) {
+      await quietMachine();
+      const result = await runLevel(target, options, servers, bots, baselineRss);
       levels.push(result);
       console.log(`\n${table([result])}\n`);
       if (!result.ok && !options.keepGoing) {
@@ -169,16 +170,16 @@ async function main() {
     levels,
     memorySlopeKBPerPlayer: rssSlope(levels),
     stoppedBecause,
-    goals: goals(levels),
+    goals: goals(levels, rssSlope(levels)),
     scaling: null as ReturnType<typeof scaling> | null,
     profile: null as string | null,
   };
 
   if (options.profile) record.profile = await writeProfileSummary(profileDir, stamp);
 
-  const mode = `${options.processes}p`;
+  const mode = `${options.processes}p-${record.mode.store}`;
   mkdirSync(RESULTS, { recursive: true });
-  const other = options.processes > 1 ? readRun(`${RESULTS}/latest-1p.json`) : null;
+  const other = options.processes > 1 ? readRun(`${RESULTS}/latest-1p-${record.mode.store}.json`) : null;
   if (other) record.scaling = scaling({ processes: 1, levels: other.levels }, { processes: options.processes, levels });
   const json = JSON.stringify(record, null, 2) + "\n";
   writeFileSync(`${RESULTS}/${stamp}-${mode}.json`, json);
@@ -187,7 +188,7 @@ async function main() {
   if (record.scaling) writeFileSync(`${RESULTS}/scaling.json`, JSON.stringify(record.scaling, null, 2) + "\n");
 
   const runs: ChartRun[] = [];
-  for (const file of readdirSync(RESULTS).filter((f) => /^latest-\d+p\.json$/.test(f)).sort()) {
+  for (const file of readdirSync(RESULTS).filter((f) => /^latest-\d+p-\w+\.json$/.test(f)).sort()) {
     const r = readRun(`${RESULTS}/${file}`);
     if (r) runs.push({ label: `${r.mode.processes} server process${r.mode.processes > 1 ? "es" : ""} (${r.mode.store})`, levels: r.levels, cores: r.machine.cores });
   }
@@ -226,7 +227,9 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
     // the window
     const pids = [...servers.map((s) => s.pid), ...workers.map((w) => w.pid)];
     workers.forEach((w) => w.measure());
+    const benchBefore = process.cpuUsage();
     const before = sampleCpu(pids);
+    const probe = probeServers(servers, windowMs(options));
     const samples: Array<{ rooms: number; clients: number }> = [];
     const rssSamples: number[][] = [];
     const windowEnd = performance.now() + options.levelSeconds * 1000;
@@ -237,13 +240,21 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
       await sleep(Math.min(1000, Math.max(0, windowEnd - performance.now())));
     }
     const reports = await Promise.all(workers.map((w) => w.report()));
+    const serverProbe = await probe;
     const after = sampleCpu(pids);
     const seconds = (after.at - before.at) / 1000;
+    const benchUsage = process.cpuUsage(benchBefore);
+    const benchCpu = (100 * (benchUsage.user + benchUsage.system)) / 1e6 / seconds;
+    const serverCpu = cpuPercent(before, after, servers.map((s) => s.pid));
+    const botCpu = cpuPercent(before, after, workers.map((w) => w.pid));
+    const machineBusy = machineBusyPercent(before, after);
+    // whatever else ran on the machine meanwhile (other builds, tests, browsers): it competes with the server and the bots
+    const otherCpu = Math.max(0, (machineBusy * os.cpus().length) - serverCpu - botCpu - benchCpu);
     // RSS moves with every GC: the window's average per process
     const rss = servers.map((_, i) => rssSamples.reduce((a, r) => a + r[i], 0) / Math.max(1, rssSamples.length));
 
     const metrics = new Metrics();
-    for (const r of reports) metrics.merge(r);
+    for (const r of reports) metrics.merge(r.metrics);
     const c = metrics.counters;
     const players = samples.length ? samples.reduce((n, s) => n + s.clients, 0) / samples.length : 0;
     const rooms = samples.length ? samples.reduce((n, s) => n + s.rooms, 0) / samples.length : 0;
@@ -257,6 +268,7 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
     if (stateP99 === null) problems.push("no action completed");
     else if (stateP99 > options.p99LimitMs) problems.push(`state p99 ${stateP99.toFixed(0)} ms > ${options.p99LimitMs} ms`);
     if (players < target * 0.8) problems.push(`only ${Math.round(players)} of ${target} players connected`);
+    if (otherCpu > 25) log(`level ${target}: other processes used ${otherCpu.toFixed(0)}% of a core during the window: the numbers are pessimistic`);
 
     return {
       target,
@@ -267,14 +279,21 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
       actionsPerSecond: Math.round((c.actions / seconds) * 10) / 10,
       joinsPerSecond: Math.round((c.joins / seconds) * 10) / 10,
       latency,
-      serverCpuPercent: Math.round(cpuPercent(before, after, servers.map((s) => s.pid)) * 10) / 10,
+      serverCpuPercent: Math.round(serverCpu * 10) / 10,
       serverCpuPercentEach: servers.map((s) => Math.round(cpuPercent(before, after, [s.pid]) * 10) / 10),
       serverRssMB: Math.round(rssTotal / 1e5) / 10,
       serverRssMBEach: rss.map((r) => Math.round(r / 1e5) / 10),
       rssPerPlayerKB: players > 0 ? Math.round(((rssTotal - baseline) / 1024 / players) * 10) / 10 : 0,
-      botCpuPercent: Math.round(cpuPercent(before, after, workers.map((w) => w.pid)) * 10) / 10,
+      botCpuPercent: Math.round(botCpu * 10) / 10,
       botWorkers: workers.length,
-      machineBusyPercent: Math.round(machineBusyPercent(before, after) * 10) / 10,
+      botLoopDelayMs: {
+        p99: Math.max(...reports.map((r) => round2(r.loopDelay.p99))),
+        max: Math.max(...reports.map((r) => round2(r.loopDelay.max))),
+      },
+      serverProbeMs: serverProbe,
+      machineBusyPercent: Math.round(machineBusy * 10) / 10,
+      benchCpuPercent: Math.round(benchCpu * 10) / 10,
+      otherCpuPercent: Math.round(otherCpu * 10) / 10,
       actions: c.actions,
       errors: c.errors,
       errorRate: Math.round(errorRate * 1e5) / 1e5,
@@ -292,6 +311,55 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
     await Promise.all(workers.map((w) => w.stop()));
     await drain(servers);
   }
+}
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * The machine may be shared (builds, test suites, browsers): before a level, wait (at most 90 s)
+ * for two quiet seconds in a row, under 15% of the machine busy, so levels start on an idle box.
+ */
+async function quietMachine() {
+  const deadline = performance.now() + 90_000;
+  let quiet = 0;
+  let waited = false;
+  while (performance.now() < deadline && quiet < 2) {
+    const a = sampleCpu([]);
+    await sleep(1000);
+    const busy = machineBusyPercent(a, sampleCpu([]));
+    quiet = busy < 15 ? quiet + 1 : 0;
+    if (quiet === 0 && !waited) {
+      waited = true;
+      log(`the machine is busy (${busy.toFixed(0)}% of all cores) with other work: waiting up to 90 s for it to calm down`);
+    }
+  }
+}
+const windowMs = (options: BenchOptions) => options.levelSeconds * 1000;
+
+/**
+ * GET /board on every server 10 times a second through the window: a static answer, so its time is
+ * the server's responsiveness (event-loop stalls show up here, whatever the bots do).
+ */
+async function probeServers(servers: ServerProcess[], ms: number) {
+  const times: number[] = [];
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    await Promise.all(
+      servers.map(async (s) => {
+        const t0 = performance.now();
+        try {
+          await (await fetch(`${s.http}/board`, { signal: AbortSignal.timeout(5000) })).arrayBuffer();
+          times.push(performance.now() - t0);
+        } catch {
+          times.push(5000);
+        }
+      }),
+    );
+    await sleep(100);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => round2(times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0);
+  return { count: times.length, p50: at(0.5), p99: at(0.99), max: round2(times[times.length - 1] ?? 0) };
 }
 
 /** A few rooms played for a few seconds before anything is recorded: compiles the hot paths and settles the heap. */

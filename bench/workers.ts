@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import type { BotSettings } from "../loadtest/bot.ts";
 import type { MetricsData } from "../loadtest/metrics.ts";
-import type { FromWorker, ToWorker } from "../loadtest/worker.ts";
+import type { FromWorker, LoopDelay, ToWorker } from "../loadtest/worker.ts";
 import type { SwarmPlan } from "../loadtest/swarm.ts";
 
 const running = new Set<ChildProcess>();
@@ -16,7 +16,7 @@ export class BotWorker {
   players = 0;
   rooms = 0;
   private output = "";
-  private reportWaiter: ((m: MetricsData) => void) | null = null;
+  private reportWaiter: ((m: { metrics: MetricsData; loopDelay: LoopDelay }) => void) | null = null;
   private readonly exited: Promise<void>;
 
   constructor(readonly index: number) {
@@ -34,7 +34,7 @@ export class BotWorker {
         this.players = m.players;
         this.rooms = m.rooms;
       } else if (m.type === "report") {
-        this.reportWaiter?.(m.metrics);
+        this.reportWaiter?.(m);
         this.reportWaiter = null;
       }
     });
@@ -64,7 +64,7 @@ export class BotWorker {
     this.send({ type: "measure" });
   }
 
-  report(timeoutMs = 15_000): Promise<MetricsData> {
+  report(timeoutMs = 15_000): Promise<{ metrics: MetricsData; loopDelay: LoopDelay }> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bot worker ${this.index} sent no report within ${timeoutMs} ms:\n${this.output}`)), timeoutMs);
       this.reportWaiter = (m) => {

@@ -3,6 +3,7 @@
  * (clear the metrics: the window begins), `report` (send the window's metrics), `stop` (leave and exit).
  * It reports its bots' presence every second, and exits by itself if the bench goes away.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { BotSettings } from "./bot.ts";
 import { presence } from "./bot.ts";
 import { Metrics } from "./metrics.ts";
@@ -16,7 +17,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "presence"; players: number; rooms: number; errors: number; dropped: number }
-  | { type: "report"; metrics: ReturnType<Metrics["toJSON"]> }
+  | { type: "report"; metrics: ReturnType<Metrics["toJSON"]>; loopDelay: LoopDelay }
   | { type: "stopped" };
 
 if (!process.send) {
@@ -24,7 +25,12 @@ if (!process.send) {
   process.exit(2);
 }
 
+/** How late this process's event loop ran (ms): when high, the bots' own timestamps are late too. */
+export type LoopDelay = { p50: number; p99: number; max: number };
+
 const send = (m: FromWorker) => process.send?.(m);
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 let swarm: Swarm | null = null;
 
 const heartbeat = setInterval(() => {
@@ -40,9 +46,14 @@ process.on("message", async (m: ToWorker) => {
       break;
     case "measure":
       if (swarm) resetMetrics(swarm.metrics);
+      loop.reset();
       break;
     case "report":
-      send({ type: "report", metrics: swarm ? swarm.metrics.toJSON() : new Metrics().toJSON() });
+      send({
+        type: "report",
+        metrics: swarm ? swarm.metrics.toJSON() : new Metrics().toJSON(),
+        loopDelay: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+      });
       break;
     case "stop":
       clearInterval(heartbeat);
