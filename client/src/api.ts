@@ -12,18 +12,9 @@ export const serverUrl = (path = "") => `${location.origin}${SERVER_BASE}${path}
 
 export const sdk = new Client(serverUrl());
 
-export type TileKind =
-  | "go" | "street" | "railroad" | "utility" | "tax" | "chance" | "chest" | "jail" | "free_parking" | "go_to_jail";
-
-export interface Tile {
-  index: number;
-  name: string;
-  kind: TileKind;
-  price?: number;
-  rent?: number;
-  group?: string;
-  amount?: number;
-}
+/** The tile shapes the server's rules use (type-only: GET /board sends the data). */
+export type { Tile, TileKind } from "../../src/game/types.ts";
+import type { Tile } from "../../src/game/types.ts";
 
 export interface Board {
   tiles: Tile[];
