@@ -1,4 +1,5 @@
 /** A hand-written SVG chart: p99 latencies (log scale) and server CPU against concurrent players. */
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import type { LevelResult } from "./report.ts";
 
 export interface ChartRun {
@@ -80,7 +81,7 @@ export function chartSvg(runs: ChartRun[], title: string): string {
     if (cpu.length) {
       out.push(`<polyline points="${cpu.join(" ")}" fill="none" stroke="${color}" stroke-opacity="0.35" stroke-width="6"/>`);
     }
-    const lx = M.left + r * 380;
+    const lx = M.left + r * 250;
     out.push(`<text x="${lx}" y="${legendY}" font-weight="bold" fill="${color}">${esc(run.label)}</text>`);
     series.forEach((s, i) => {
       const ly = legendY + 14 * (i + 1);
@@ -98,4 +99,17 @@ export function chartSvg(runs: ChartRun[], title: string): string {
 function niceCeil(v: number): number {
   const steps = [1000, 2000, 2500, 5000, 6000, 8000, 10000, 15000, 20000];
   return steps.find((s) => s >= v) ?? Math.ceil(v / 5000) * 5000;
+}
+
+/** Draws every latest run in `dir` (latest-<N>p-<store>.json) on one chart: `dir`/latest.svg. */
+export function writeChart(dir: string) {
+  const runs: ChartRun[] = [];
+  let machine = { cores: 0, cpuModel: "" };
+  for (const file of readdirSync(dir).filter((f) => /^latest-\d+p-\w+\.json$/.test(f)).sort()) {
+    const r = JSON.parse(readFileSync(`${dir}/${file}`, "utf8")) as { levels: LevelResult[]; mode: { processes: number; store: string }; machine: { cores: number; cpuModel: string } };
+    machine = r.machine;
+    runs.push({ label: `${r.mode.processes} server process${r.mode.processes > 1 ? "es" : ""} (${r.mode.store})`, levels: r.levels, cores: r.machine.cores });
+  }
+  const title = `boardroom: p99 latency and server CPU vs players (${machine.cores} cores, ${machine.cpuModel}, bots on the same machine)`;
+  writeFileSync(`${dir}/latest.svg`, chartSvg(runs, title));
 }

@@ -31,6 +31,8 @@ export interface LevelResult {
   machineBusyPercent: number;
   /** % of one core used by the bench process itself (health and responsiveness probes) */
   benchCpuPercent: number;
+  /** % of one core used by MariaDB/MySQL and Redis on this machine (whether the servers use them or not) */
+  storeCpuPercent: number;
   /** % of one core used by anything else on the machine during the window (a shared machine) */
   otherCpuPercent: number;
   actions: number;
@@ -52,7 +54,7 @@ export const GOALS = { players: 5000, stateP99Ms: 50, joinP99Ms: 50, joinRooms: 
 const f = (v: number | null, digits = 1) => (v === null ? "-" : v.toFixed(digits));
 
 export function table(levels: LevelResult[]): string {
-  const head = ["players", "rooms", "act/s", "join-by-code p50/p95/p99", "ack p50/p95/p99", "state-all p50/p95/p99", "srv CPU%", "srv RSS MB", "KB/player", "bot CPU%", "srv probe p99", "bot lag p99", "other CPU%", "errors", "dropped"];
+  const head = ["players", "rooms", "act/s", "join-by-code p50/p95/p99", "ack p50/p95/p99", "state-all p50/p95/p99", "srv CPU%", "srv RSS MB", "KB/player", "bot CPU%", "db CPU%", "srv probe p99", "bot lag p99", "other CPU%", "errors", "dropped"];
   const rows = levels.map((l) => {
     const t = (n: LatencyName) => `${f(l.latency[n].p50)} / ${f(l.latency[n].p95)} / ${f(l.latency[n].p99)}`;
     return [
@@ -66,6 +68,7 @@ export function table(levels: LevelResult[]): string {
       f(l.serverRssMB, 0),
       f(l.rssPerPlayerKB, 1),
       f(l.botCpuPercent, 0),
+      f(l.storeCpuPercent ?? null, 0),
       f(l.serverProbeMs?.p99 ?? null),
       f(l.botLoopDelayMs?.p99 ?? null),
       f(l.otherCpuPercent ?? null, 0),

@@ -13,11 +13,11 @@ import { Redis } from "ioredis";
 import type { BotSettings } from "../loadtest/bot.ts";
 import { BOT_FLAGS, BOT_FLAGS_HELP, UsageError, botSettings, numberFlag } from "../loadtest/args.ts";
 import { Metrics } from "../loadtest/metrics.ts";
-import { chartSvg, type ChartRun } from "./chart.ts";
+import { writeChart } from "./chart.ts";
 import { summariseProfile } from "./profile.ts";
 import { goals, scaling, table, type LevelResult } from "./report.ts";
 import { health, killAllServers, startServer, type ServerProcess } from "./servers.ts";
-import { cpuPercent, machine, machineBusyPercent, rssBytes, sampleCpu } from "./system.ts";
+import { cpuPercent, machine, machineBusyPercent, pidsByName, rssBytes, sampleCpu } from "./system.ts";
 import { BotWorker, killAllWorkers } from "./workers.ts";
 
 const HELP = `npm run bench -- [flags]
@@ -187,13 +187,7 @@ async function main() {
   writeFileSync(`${RESULTS}/latest.json`, json);
   if (record.scaling) writeFileSync(`${RESULTS}/scaling.json`, JSON.stringify(record.scaling, null, 2) + "\n");
 
-  const runs: ChartRun[] = [];
-  for (const file of readdirSync(RESULTS).filter((f) => /^latest-\d+p-\w+\.json$/.test(f)).sort()) {
-    const r = readRun(`${RESULTS}/${file}`);
-    if (r) runs.push({ label: `${r.mode.processes} server process${r.mode.processes > 1 ? "es" : ""} (${r.mode.store})`, levels: r.levels, cores: r.machine.cores });
-  }
-  const m = record.machine;
-  writeFileSync(`${RESULTS}/latest.svg`, chartSvg(runs, `boardroom: p99 latency and server CPU vs players (${m.cores} cores, ${m.cpuModel}, bots on the same machine)`));
+  writeChart(RESULTS);
 
   console.log(`\n${table(levels)}\n`);
   console.log(`${stoppedBecause}`);
@@ -225,7 +219,9 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
     await sleep(options.warmupSeconds * 1000);
 
     // the window
-    const pids = [...servers.map((s) => s.pid), ...workers.map((w) => w.pid)];
+    // MySQL/MariaDB and Redis run on this machine too: their CPU is part of the cost of a player
+    const storePids = pidsByName(["mariadbd", "mysqld", "redis-server"]);
+    const pids = [...servers.map((s) => s.pid), ...workers.map((w) => w.pid), ...storePids];
     workers.forEach((w) => w.measure());
     const benchBefore = process.cpuUsage();
     const before = sampleCpu(pids);
@@ -249,7 +245,8 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
     const botCpu = cpuPercent(before, after, workers.map((w) => w.pid));
     const machineBusy = machineBusyPercent(before, after);
     // whatever else ran on the machine meanwhile (other builds, tests, browsers): it competes with the server and the bots
-    const otherCpu = Math.max(0, (machineBusy * os.cpus().length) - serverCpu - botCpu - benchCpu);
+    const storeCpu = cpuPercent(before, after, storePids);
+    const otherCpu = Math.max(0, machineBusy * os.cpus().length - serverCpu - botCpu - benchCpu - storeCpu);
     // RSS moves with every GC: the window's average per process
     const rss = servers.map((_, i) => rssSamples.reduce((a, r) => a + r[i], 0) / Math.max(1, rssSamples.length));
 
@@ -293,6 +290,7 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
       serverProbeMs: serverProbe,
       machineBusyPercent: Math.round(machineBusy * 10) / 10,
       benchCpuPercent: Math.round(benchCpu * 10) / 10,
+      storeCpuPercent: Math.round(storeCpu * 10) / 10,
       otherCpuPercent: Math.round(otherCpu * 10) / 10,
       actions: c.actions,
       errors: c.errors,

@@ -1,5 +1,5 @@
 /** The machine a benchmark ran on, and CPU time / memory of processes read from /proc (Linux). */
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
 
 export interface Machine {
@@ -80,6 +80,20 @@ export function cpuPercent(before: CpuSample, after: CpuSample, pids: number[]):
 export function machineBusyPercent(before: CpuSample, after: CpuSample): number {
   const total = after.machineTotal - before.machineTotal;
   return total > 0 ? (100 * (after.machineBusy - before.machineBusy)) / total : 0;
+}
+
+/** Pids of running processes whose command name (/proc/<pid>/comm) is one of `names`, e.g. the database servers. */
+export function pidsByName(names: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${entry}/comm`, "utf8").trim())) pids.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
 }
 
 /** Resident memory of a process in bytes (VmRSS), or null once it has exited. */

@@ -70,7 +70,12 @@ async function run(settings: ReturnType<typeof botSettings>, numClients: number,
   process.once("SIGTERM", finish);
 
   console.log(`${numClients} bots against ${settings.endpoints.join(", ")} for ${durationMs / 1000}s (think ${settings.thinkMs} ms, private ${settings.privateRatio})`);
-  await swarm.start({ numClients, delayMs, namePrefix: "bot" });
+  try {
+    await swarm.start({ numClients, delayMs, namePrefix: "bot" });
+  } catch (e) {
+    console.error(`cannot reach the server at ${settings.endpoints[0]} (GET /board): ${(e as Error).message}`);
+    process.exit(1);
+  }
   await finished;
   clearTimeout(timer);
   clearInterval(report);

@@ -1,0 +1,16 @@
+/**
+ * Prints the markdown tables of the latest runs (bench/results/latest-*.json), for the README, and
+ * redraws bench/results/latest.svg from them. `npx tsx bench/tables.ts`
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { writeChart } from "./chart.ts";
+import { table, type LevelResult } from "./report.ts";
+
+for (const file of readdirSync("bench/results").filter((f) => /^latest-\d+p-\w+\.json$/.test(f)).sort()) {
+  const run = JSON.parse(readFileSync(`bench/results/${file}`, "utf8")) as { startedAt: string; mode: { processes: number; store: string }; levels: LevelResult[]; stoppedBecause: string };
+  console.log(`#### ${run.mode.processes} process(es), ${run.mode.store} store (${run.startedAt}, ${file})\n`);
+  console.log(table(run.levels));
+  console.log(`\n${run.stoppedBecause}\n`);
+}
+
+writeChart("bench/results");
