@@ -21,12 +21,18 @@ class MySqlCodes implements RoomCodeStore {
     this.staleMicros = Math.round(staleProcessSeconds * 1_000_000);
   }
 
+  /** Processes this store has already registered: a room's create then costs one write, not two. */
+  private readonly registered = new Set<string>();
+
   async reserve(roomId: string, processId: string): Promise<string> {
-    await this.pool.query(
-      `INSERT INTO server_processes (process_id, heartbeat_at) VALUES (?, NOW(3))
-       ON DUPLICATE KEY UPDATE process_id = process_id`,
-      [processId],
-    );
+    if (!this.registered.has(processId)) {
+      await this.pool.query(
+        `INSERT INTO server_processes (process_id, heartbeat_at) VALUES (?, NOW(3))
+         ON DUPLICATE KEY UPDATE process_id = process_id`,
+        [processId],
+      );
+      this.registered.add(processId);
+    }
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
       const code = randomCode();
       try {
@@ -79,6 +85,7 @@ class MySqlCodes implements RoomCodeStore {
   }
 
   async forgetProcess(processId: string): Promise<void> {
+    this.registered.delete(processId);
     await this.pool.query("DELETE FROM room_codes WHERE process_id = ?", [processId]);
     await this.pool.query("DELETE FROM server_processes WHERE process_id = ?", [processId]);
   }
