@@ -30,13 +30,18 @@ const MAX_FRAME_BYTES = 64 * 1024;
 // the encoder grows a buffer that runs short.
 Encoder.BUFFER_SIZE = 4 * 1024;
 
+/** PUBLIC_ADDRESS with `{port}` replaced by this process's port. */
+function publicAddressOf(settings: Settings): string | undefined {
+  return settings.publicAddress?.replaceAll("{port}", String(listenPort(settings)));
+}
+
 /** With REDIS_URL, processes share presence (pub/sub) and the room cache, so any of them lists and matches every room. */
 function scaleOut(settings: Settings) {
   if (!settings.redisUrl) return {};
   return {
     presence: new RedisPresence(settings.redisUrl),
     driver: new RedisDriver(settings.redisUrl),
-    publicAddress: settings.publicAddress?.replaceAll("{port}", String(listenPort(settings))),
+    publicAddress: publicAddressOf(settings),
     selectProcessIdToCreateRoom: leastLoadedPreferringLocal,
   };
 }
@@ -106,7 +111,7 @@ export function createServerConfig(settings: Settings, options: { store?: Store;
           ? "store: MySQL (MYSQL_URL)"
           : "store: in-memory (MYSQL_URL is unset: join codes live in this process only)",
       );
-      log(settings.redisUrl ? `scale-out: Redis presence and driver (REDIS_URL), public address ${settings.publicAddress ?? "as requested"}` : "scale-out: off (single process; set REDIS_URL to share rooms between processes)");
+      log(settings.redisUrl ? `scale-out: Redis presence and driver (REDIS_URL), public address ${publicAddressOf(settings) ?? "as requested by each client"}` : "scale-out: off (single process; set REDIS_URL to share rooms between processes)");
     },
   });
 
