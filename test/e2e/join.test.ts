@@ -1,38 +1,25 @@
 /** Browser e2e: a private room joined by a typed code and by the share link. */
 import assert from "node:assert/strict";
-import { ensureClientBuilt, launchBrowser, requireBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
-import { startServer, type TestServer } from "../helpers/server.ts";
+import { screenshot, browserSuite } from "../helpers/browser.ts";
 import { byTestId, createRoom, joinByCode, openHome, setName, waitForLobbyNames } from "./steps.ts";
 
 describe("browser client: joining a private room", function () {
   this.timeout(30_000);
-  let server: TestServer;
-  let chrome: TestBrowser;
-
-  before(async function () {
-    requireBrowser(this);
-    ensureClientBuilt();
-    server = await startServer({ reconnectSeconds: 10 });
-    chrome = await launchBrowser();
-  });
-  after(async () => {
-    await chrome?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite();
 
   it("lets B join with the typed code and C with the share link, and everyone sees everyone", async () => {
-    const a = await chrome.person();
-    const b = await chrome.person();
-    const c = await chrome.person({ width: 390, height: 844 });
+    const a = await suite.chrome.person();
+    const b = await suite.chrome.person();
+    const c = await suite.chrome.person({ width: 390, height: 844 });
 
-    await openHome(a.page, server.http);
+    await openHome(a.page, suite.server.http);
     await setName(a.page, "Ada");
     const code = await createRoom(a.page, { private: true, maxPlayers: 4 });
     const link = await a.page.inputValue(byTestId("share-link"));
-    assert.equal(link, `${server.http}/?code=${code}`);
+    assert.equal(link, `${suite.server.http}/?code=${code}`);
 
     // a private room is not in the public list
-    await openHome(b.page, server.http);
+    await openHome(b.page, suite.server.http);
     await b.page.waitForSelector(`${byTestId("room-list")} li`);
     assert.equal(await b.page.locator(`[data-code="${code}"]`).count(), 0);
 
@@ -61,7 +48,7 @@ describe("browser client: joining a private room", function () {
     assert.equal(await b.page.isVisible(byTestId("start-game")), false);
 
     // opening the site again in the same tab takes the seat back instead of joining anew
-    await c.page.goto(server.http);
+    await c.page.goto(suite.server.http);
     await c.page.waitForSelector(byTestId("waiting-room"));
     await waitForLobbyNames(a.page, ["Ada", "Bo", "Cy"]);
 

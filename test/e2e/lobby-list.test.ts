@@ -1,8 +1,7 @@
 /** Browser e2e: the home page's live list of public rooms (no reloads): rooms appear, fill up, start, vanish. */
 import assert from "node:assert/strict";
-import { ColyseusSDK, type Room } from "@colyseus/sdk";
-import { ensureClientBuilt, launchBrowser, requireBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
-import { startServer, type TestServer } from "../helpers/server.ts";
+import { ColyseusSDK } from "@colyseus/sdk";
+import { screenshot, browserSuite } from "../helpers/browser.ts";
 import { until } from "../helpers/wait.ts";
 import { byTestId, createRoom, openHome, setName, waitForLobbyNames } from "./steps.ts";
 
@@ -10,33 +9,17 @@ const listed = (code: string) => `${byTestId("room-item")}[data-code="${code}"]`
 
 describe("browser client: the live list of public rooms", function () {
   this.timeout(30_000);
-  let server: TestServer;
-  let chrome: TestBrowser;
-  const bots: Room[] = [];
-
-  before(async function () {
-    requireBrowser(this);
-    ensureClientBuilt();
-    server = await startServer({ reconnectSeconds: 10 });
-    chrome = await launchBrowser();
-  });
-  after(async () => {
-    for (const room of bots) {
-      room.reconnection.enabled = false;
-      await room.leave().catch(() => {});
-    }
-    await chrome?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite();
+  const { bots } = suite;
 
   it("shows a new public room without a reload, and drops it once it is full or has started", async () => {
-    const watcher = await chrome.person();
-    await openHome(watcher.page, server.http);
+    const watcher = await suite.chrome.person();
+    await openHome(watcher.page, suite.server.http);
     await watcher.page.waitForSelector(byTestId("no-rooms"));
 
     // A opens a two-seat public room: it appears on the watcher's page, with the host's name
-    const a = await chrome.person();
-    await openHome(a.page, server.http);
+    const a = await suite.chrome.person();
+    await openHome(a.page, suite.server.http);
     await setName(a.page, "Ada");
     const full = await createRoom(a.page, { maxPlayers: 2 });
     const item = watcher.page.locator(listed(full));
@@ -45,8 +28,8 @@ describe("browser client: the live list of public rooms", function () {
     await screenshot(watcher.page, "lobby-list-open");
 
     // C joins it from the list: two of two seats taken, so it leaves the list
-    const c = await chrome.person();
-    await openHome(c.page, server.http);
+    const c = await suite.chrome.person();
+    await openHome(c.page, suite.server.http);
     await setName(c.page, "Cy");
     await c.page.click(`${listed(full)} ${byTestId("join-listed")}`);
     await c.page.waitForSelector(byTestId("waiting-room"));
@@ -54,7 +37,7 @@ describe("browser client: the live list of public rooms", function () {
     await watcher.page.locator(listed(full)).waitFor({ state: "detached" });
 
     // A room of three that starts with two players leaves the list when it starts
-    const sdk = new ColyseusSDK(server.ws);
+    const sdk = new ColyseusSDK(suite.server.ws);
     const host = await sdk.create("game", { name: "Hal", maxPlayers: 3 });
     bots.push(host);
     host.onMessage("*", () => {}); // acks and events: not what this spec watches

@@ -4,11 +4,10 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { ColyseusSDK, type Room } from "@colyseus/sdk";
+import { ColyseusSDK } from "@colyseus/sdk";
 import { choose } from "../helpers/players.ts";
 import { until } from "../helpers/wait.ts";
-import { ensureClientBuilt, launchBrowser, requireBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
-import { startServer, type TestServer } from "../helpers/server.ts";
+import { screenshot, browserSuite } from "../helpers/browser.ts";
 import { byTestId, createRoom, joinByCode, openHome, playerRows, readyAndStart, sessionIdOf, setName, type Row } from "./steps.ts";
 
 const STARTING_MONEY = 1500;
@@ -33,32 +32,16 @@ async function waitForRow(page: Page, id: string, expected: Pick<Row, "position"
 
 describe("browser client: playing a turn", function () {
   this.timeout(40_000);
-  let server: TestServer;
-  let chrome: TestBrowser;
-  const bots: Room[] = [];
-
-  before(async function () {
-    requireBrowser(this);
-    ensureClientBuilt();
-    server = await startServer({ reconnectSeconds: 10 });
-    chrome = await launchBrowser();
-  });
-  after(async () => {
-    for (const room of bots) {
-      room.reconnection.enabled = false;
-      await room.leave().catch(() => {});
-    }
-    await chrome?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite();
+  const { bots } = suite;
 
   it("starts when all are ready, and B sees A's token move and money change while B's buttons stay disabled", async () => {
-    const a = await chrome.person({ width: 1280, height: 800 });
-    const b = await chrome.person({ width: 360, height: 740 });
-    await openHome(a.page, server.http);
+    const a = await suite.chrome.person({ width: 1280, height: 800 });
+    const b = await suite.chrome.person({ width: 360, height: 740 });
+    await openHome(a.page, suite.server.http);
     await setName(a.page, "Ada");
     const code = await createRoom(a.page, { private: true, maxPlayers: 2 });
-    await openHome(b.page, server.http);
+    await openHome(b.page, suite.server.http);
     await setName(b.page, "Bo");
     await joinByCode(b.page, code);
     await b.page.waitForSelector(byTestId("waiting-room"));
@@ -113,7 +96,7 @@ describe("browser client: playing a turn", function () {
 
   it("shows the winner and the ranking when the round limit ends the game", async () => {
     // a bot hosts a one-round game and plays its own turns by the stage
-    const sdk = new ColyseusSDK(server.ws);
+    const sdk = new ColyseusSDK(suite.server.ws);
     const hal = await sdk.create("game", { name: "Hal", private: true, maxPlayers: 2, maxRounds: 1 });
     bots.push(hal);
     hal.onMessage("*", () => {});
@@ -127,8 +110,8 @@ describe("browser client: playing a turn", function () {
     });
     const code = await until(() => hal.state.code as string, "the code");
 
-    const a = await chrome.person({ width: 1280, height: 800 });
-    await openHome(a.page, server.http);
+    const a = await suite.chrome.person({ width: 1280, height: 800 });
+    await openHome(a.page, suite.server.http);
     await setName(a.page, "Ada");
     await joinByCode(a.page, code);
     await a.page.waitForSelector(byTestId("waiting-room"));

@@ -1,32 +1,19 @@
 /** Browser e2e: a reload mid-game resumes the same seat; a token that no longer works leads home with a message. */
 import assert from "node:assert/strict";
-import { ensureClientBuilt, launchBrowser, requireBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
-import { startServer, type TestServer } from "../helpers/server.ts";
+import { screenshot, browserSuite } from "../helpers/browser.ts";
 import { byTestId, createRoom, expectErrorToast, joinByCode, openHome, playerRows, readyAndStart, sessionIdOf, setName } from "./steps.ts";
 
 describe("browser client: reload and reconnection", function () {
   this.timeout(30_000);
-  let server: TestServer;
-  let chrome: TestBrowser;
-
-  before(async function () {
-    requireBrowser(this);
-    ensureClientBuilt();
-    server = await startServer({ reconnectSeconds: 15 });
-    chrome = await launchBrowser();
-  });
-  after(async () => {
-    await chrome?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite({ reconnectSeconds: 15 });
 
   it("puts B back in the same seat after a reload in the middle of a game", async () => {
-    const a = await chrome.person();
-    const b = await chrome.person();
-    await openHome(a.page, server.http);
+    const a = await suite.chrome.person();
+    const b = await suite.chrome.person();
+    await openHome(a.page, suite.server.http);
     await setName(a.page, "Ada");
     const code = await createRoom(a.page, { maxPlayers: 2 });
-    await openHome(b.page, server.http);
+    await openHome(b.page, suite.server.http);
     await setName(b.page, "Bo");
     await joinByCode(b.page, code);
     await b.page.waitForSelector(byTestId("waiting-room"));
@@ -60,12 +47,12 @@ describe("browser client: reload and reconnection", function () {
   });
 
   it("takes the seat back after the connection drops, with a Reconnecting banner meanwhile", async () => {
-    const a = await chrome.person();
-    const b = await chrome.person();
-    await openHome(a.page, server.http);
+    const a = await suite.chrome.person();
+    const b = await suite.chrome.person();
+    await openHome(a.page, suite.server.http);
     await setName(a.page, "Ann");
     const code = await createRoom(a.page, { maxPlayers: 2 });
-    await openHome(b.page, server.http);
+    await openHome(b.page, suite.server.http);
     await setName(b.page, "Ben");
     await joinByCode(b.page, code);
     await b.page.waitForSelector(byTestId("waiting-room"));
@@ -82,8 +69,8 @@ describe("browser client: reload and reconnection", function () {
     });
 
     // the server loses B's socket without a close handshake (what a network cut looks like)
-    const { roomId } = (await (await fetch(`${server.http}/rooms/${code}`)).json()) as { roomId: string };
-    const room = server.colyseus.getRoomById(roomId) as any;
+    const { roomId } = (await (await fetch(`${suite.server.http}/rooms/${code}`)).json()) as { roomId: string };
+    const room = suite.server.colyseus.getRoomById(roomId) as any;
     const client = room.clients.find((c: any) => c.sessionId === id);
     client.ref.terminate();
 
@@ -102,8 +89,8 @@ describe("browser client: reload and reconnection", function () {
   });
 
   it("goes home and says so when the saved seat cannot be taken back", async () => {
-    const c = await chrome.person();
-    await openHome(c.page, server.http);
+    const c = await suite.chrome.person();
+    await openHome(c.page, suite.server.http);
     await c.page.evaluate(() => sessionStorage.setItem("boardroom.seat", "no-such-room:no-such-token"));
     await c.page.reload();
     await c.page.waitForSelector(byTestId("home"));

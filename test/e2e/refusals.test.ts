@@ -1,41 +1,24 @@
 /** Browser e2e: refusals reach the person in words: a full room, an unknown code, a taken name, a started game. */
 import assert from "node:assert/strict";
-import { ColyseusSDK, type Room } from "@colyseus/sdk";
-import { ensureClientBuilt, launchBrowser, requireBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
-import { startServer, type TestServer } from "../helpers/server.ts";
+import { ColyseusSDK } from "@colyseus/sdk";
+import { screenshot, browserSuite } from "../helpers/browser.ts";
 import { until } from "../helpers/wait.ts";
 import { byTestId, createRoom, expectErrorToast, joinByCode, openHome, setName, waitForLobbyNames } from "./steps.ts";
 
 describe("browser client: refusals", function () {
   this.timeout(30_000);
-  let server: TestServer;
-  let chrome: TestBrowser;
-  const bots: Room[] = [];
-
-  before(async function () {
-    requireBrowser(this);
-    ensureClientBuilt();
-    server = await startServer({ reconnectSeconds: 10 });
-    chrome = await launchBrowser();
-  });
-  after(async () => {
-    for (const room of bots) {
-      room.reconnection.enabled = false;
-      await room.leave().catch(() => {});
-    }
-    await chrome?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite();
+  const { bots } = suite;
 
   it("tells a sixth player that the room is full, and reports a wrong code as not found", async () => {
-    const a = await chrome.person();
-    await openHome(a.page, server.http);
+    const a = await suite.chrome.person();
+    await openHome(a.page, suite.server.http);
     await setName(a.page, "Ada");
     const code = await createRoom(a.page, { private: true, maxPlayers: 5 });
 
     // four more players fill the five seats
-    const sdk = new ColyseusSDK(server.ws);
-    const { roomId } = (await (await fetch(`${server.http}/rooms/${code}`)).json()) as { roomId: string };
+    const sdk = new ColyseusSDK(suite.server.ws);
+    const { roomId } = (await (await fetch(`${suite.server.http}/rooms/${code}`)).json()) as { roomId: string };
     for (const name of ["Bo", "Cy", "Di", "Ed"]) {
       const room = await sdk.joinById(roomId, { name });
       room.onMessage("*", () => {});
@@ -43,8 +26,8 @@ describe("browser client: refusals", function () {
     }
     await waitForLobbyNames(a.page, ["Ada", "Bo", "Cy", "Di", "Ed"]);
 
-    const f = await chrome.person({ width: 360, height: 740 });
-    await openHome(f.page, server.http);
+    const f = await suite.chrome.person({ width: 360, height: 740 });
+    await openHome(f.page, suite.server.http);
     await setName(f.page, "Fay");
     await joinByCode(f.page, code);
     await expectErrorToast(f.page, /full/i);
@@ -56,7 +39,7 @@ describe("browser client: refusals", function () {
     await expectErrorToast(f.page, new RegExp(`No live room has the code ${wrong}`));
 
     // the same through a link
-    await f.page.goto(`${server.http}/?code=${wrong}`);
+    await f.page.goto(`${suite.server.http}/?code=${wrong}`);
     await f.page.waitForSelector(byTestId("home"));
     await expectErrorToast(f.page, new RegExp(`No live room has the code ${wrong}`));
 
@@ -64,14 +47,14 @@ describe("browser client: refusals", function () {
   });
 
   it("tells a player whose name is taken, and one who comes after the start", async () => {
-    const sdk = new ColyseusSDK(server.ws);
+    const sdk = new ColyseusSDK(suite.server.ws);
     const host = await sdk.create("game", { name: "Hal", private: true, maxPlayers: 3 });
     host.onMessage("*", () => {});
     bots.push(host);
     const code = await until(() => host.state.code as string, "the code");
 
-    const g = await chrome.person();
-    await openHome(g.page, server.http);
+    const g = await suite.chrome.person();
+    await openHome(g.page, suite.server.http);
     await setName(g.page, "hal");
     await joinByCode(g.page, code);
     await expectErrorToast(g.page, /name "hal" is already taken/i);

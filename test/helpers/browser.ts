@@ -3,6 +3,9 @@
  * (never a downloaded browser). Without it the specs are skipped with one line, unless REQUIRE_BROWSER=1.
  * Also builds client/dist when it is missing or older than the client's sources.
  */
+import type { Room } from "@colyseus/sdk";
+import type { Settings } from "../../src/config.ts";
+import { startServer, type TestServer } from "./server.ts";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -87,4 +90,33 @@ export async function launchBrowser(): Promise<TestBrowser> {
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}) {
   mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: options.fullPage ?? false });
+}
+
+/**
+ * The fixture of a browser spec: a real server and one Chromium for the suite, SDK rooms (bots) to
+ * leave afterwards. Skipped (or failed under REQUIRE_BROWSER=1) without Chromium.
+ */
+export interface BrowserSuite {
+  server: TestServer;
+  chrome: TestBrowser;
+  bots: Room<any>[];
+}
+
+export function browserSuite(overrides: Partial<Settings> = {}): BrowserSuite {
+  const suite = { bots: [] as Room<any>[] } as BrowserSuite;
+  before(async function () {
+    requireBrowser(this);
+    ensureClientBuilt();
+    suite.server = await startServer({ reconnectSeconds: 10, ...overrides });
+    suite.chrome = await launchBrowser();
+  });
+  after(async () => {
+    for (const room of suite.bots) {
+      room.reconnection.enabled = false;
+      await room.leave().catch(() => {});
+    }
+    await suite.chrome?.close();
+    await suite.server?.stop();
+  });
+  return suite;
 }
