@@ -276,6 +276,37 @@ for (const backend of backends()) {
       assert.equal(ann.room.state.phase, "playing");
     });
 
+    it("replays the latest events and chat to a player who comes back, including what happened while away", async () => {
+      const players = await started(["Ann", "Bob"]);
+      const [ann, bob] = players;
+      await ask(ann, "chat", { text: "good luck" });
+      bob.room.reconnection.enabled = false;
+      const { sessionId, reconnectionToken } = bob.room;
+      await bob.room.leave(false);
+      await until(() => ann.room.state.players.get(sessionId)?.connected === false, "Bob shown as disconnected");
+      assert.equal(onTurn(players), ann, "the first seat starts");
+      const rolled = ((await ask(ann, "roll")) as { seq: number }).seq;
+      const back = observe(await suite.sdk.reconnect(reconnectionToken));
+      open.push(back.room);
+      const history = await until(() => back.histories[0], "the history");
+      assert.equal(history.events[0].type, "game_started");
+      assert.ok(history.events.some((e) => e.type === "turn_started"));
+      assert.ok(history.events.some((e) => e.type === "dice_rolled" && e.seq === rolled), "the roll made while Bob was away");
+      assert.deepEqual(history.chats.map((c) => c.text), ["good luck"]);
+      const seqs = history.events.map((e) => e.seq);
+      assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), "oldest first");
+    });
+
+    it("sends a newcomer the lobby's chat so far", async () => {
+      const [ann] = await lobby(["Ann"]);
+      await ask(ann, "chat", { text: "anyone?" });
+      const bob = observe(await suite.sdk.joinById(ann.room.roomId, { name: "Bob" }));
+      open.push(bob.room);
+      const history = await until(() => bob.histories[0], "the history");
+      assert.deepEqual(history.chats.map((c) => c.text), ["anyone?"]);
+      assert.deepEqual(history.events, []);
+    });
+
     it("treats a deliberate leave during the game as a forfeit", async () => {
       const players = await started(["Ann", "Bob", "Cy"]);
       const [ann, bob, cy] = players;

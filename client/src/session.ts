@@ -1,12 +1,13 @@
 /**
  * One seat in one `game` room: sends actions with an opId and tracks them until the server's `ack`
- * or `error`, keeps the event log and chat of this visit, and reports connection changes.
+ * or `error`, keeps the event log and chat (the server replays its latest on every join and return),
+ * and reports connection changes.
  */
 import { CloseCode, type Room } from "@colyseus/sdk";
-import type { AckMessage, ChatMessage, ClientMessageType, ErrorMessage, EventMessage } from "../../src/messages/contract.ts";
+import type { AckMessage, ChatMessage, ClientMessageType, ErrorMessage, EventMessage, HistoryMessage } from "../../src/messages/contract.ts";
 import type { GameState } from "../../src/schema/GameState.ts";
 import { showBanner, toast } from "./notices.ts";
-import { saveLog, saveSeat, savedLog } from "./storage.ts";
+import { saveSeat } from "./storage.ts";
 
 export type GameRoom = Room<any, GameState>;
 
@@ -34,16 +35,8 @@ export class RoomSession {
   private leaving = false;
   private notifyQueued = false;
   private synced = false;
-  private rememberQueued = false;
 
   constructor(readonly room: GameRoom, private readonly hooks: SessionHooks) {
-    const saved = savedLog<EventMessage, ChatMessage>(room.roomId);
-    if (saved) {
-      this.events.push(...saved.events);
-      this.chats.push(...saved.chats);
-      this.eventCount = this.events.length;
-      this.chatCount = this.chats.length;
-    }
     room.onStateChange(() => {
       this.synced = true;
       this.notify();
@@ -53,19 +46,15 @@ export class RoomSession {
       this.settle(error.opId ?? null);
       toast(error.message || `The server refused that (${error.code}).`, "error");
     });
-    room.onMessage("event", (event: EventMessage) => {
-      this.events.push(event);
-      this.eventCount++;
-      if (this.events.length > 300) this.events.splice(0, this.events.length - 300);
-      this.remember();
-      this.notify();
-    });
-    room.onMessage("chat", (chat: ChatMessage) => {
-      this.chats.push(chat);
-      this.chatCount++;
-      if (this.chats.length > 200) this.chats.splice(0, this.chats.length - 200);
-      this.remember();
-      this.notify();
+    room.onMessage("event", (event: EventMessage) => this.addEvents([event]));
+    room.onMessage("chat", (chat: ChatMessage) => this.addChats([chat]));
+    // On joining and on every return (a reload or a dropped connection) the server replays its latest
+    // events and chat: keep what this page has not seen.
+    room.onMessage("history", (history: HistoryMessage) => {
+      const lastSeq = this.events.at(-1)?.seq ?? -1;
+      const lastAt = this.chats.at(-1)?.at ?? -Infinity;
+      this.addEvents(history.events.filter((e) => e.seq > lastSeq));
+      this.addChats(history.chats.filter((c) => c.at > lastAt));
     });
     room.onDrop(() => {
       this.connected = false;
@@ -134,14 +123,20 @@ export class RoomSession {
     });
   }
 
-  /** Keeps the log for a reload of this tab; written once per burst of messages. */
-  private remember() {
-    if (this.rememberQueued) return;
-    this.rememberQueued = true;
-    queueMicrotask(() => {
-      this.rememberQueued = false;
-      saveLog({ roomId: this.room.roomId, events: this.events.slice(-150), chats: this.chats.slice(-100) });
-    });
+  private addEvents(events: EventMessage[]) {
+    if (events.length === 0) return;
+    this.events.push(...events);
+    this.eventCount += events.length;
+    if (this.events.length > 300) this.events.splice(0, this.events.length - 300);
+    this.notify();
+  }
+
+  private addChats(chats: ChatMessage[]) {
+    if (chats.length === 0) return;
+    this.chats.push(...chats);
+    this.chatCount += chats.length;
+    if (this.chats.length > 200) this.chats.splice(0, this.chats.length - 200);
+    this.notify();
   }
 
   private settle(opId: string | null) {

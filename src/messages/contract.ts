@@ -69,6 +69,14 @@ export interface ChatMessage {
   at: number;
 }
 
+/** Sent to a player when they join or come back: the room's latest events and chat lines, oldest first. */
+export interface HistoryMessage {
+  events: EventMessage[];
+  chats: ChatMessage[];
+}
+export const HISTORY_EVENTS = 150;
+export const HISTORY_CHATS = 100;
+
 /** The opId of a payload that failed validation, when it still carries a usable one (so the refusal can name it). */
 export function salvageOpId(payload: unknown): string | undefined {
   if (typeof payload !== "object" || payload === null || !Object.prototype.hasOwnProperty.call(payload, "opId")) return undefined;

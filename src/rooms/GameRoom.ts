@@ -16,6 +16,9 @@ import {
   type ClientMessage,
   type ClientMessageType,
   type ErrorMessage,
+  type EventMessage,
+  HISTORY_CHATS,
+  HISTORY_EVENTS,
   type GameActionType,
 } from "../messages/contract.ts";
 import type { ActionErrorCode } from "../messages/errors.ts";
@@ -61,6 +64,9 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   private readonly ops = new OpLog();
   /** Players whose reconnection window ran out during the game: the server plays for them. */
   private readonly gone = new Set<string>();
+  /** The latest events and chat lines, replayed to a player who joins or comes back. */
+  private readonly recentEvents: EventMessage[] = [];
+  private readonly recentChats: ChatMessage[] = [];
   /** True while the room clock runs one of our timers: no nested broadcastPatch() (it would re-tick the clock). */
   private inClockCallback = false;
 
@@ -122,6 +128,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.syncSeats();
     if (!this.state.hostId) this.setHost(client.sessionId);
     this.flush();
+    this.sendHistory(client);
   }
 
   onDrop(client: Client, code?: number) {
@@ -137,6 +144,11 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     const player = this.state.players.get(client.sessionId);
     if (player) player.connected = true;
     this.flush();
+    this.sendHistory(client);
+  }
+
+  private sendHistory(client: Client) {
+    client.send("history", { events: this.recentEvents, chats: this.recentChats });
   }
 
   /** A deliberate leave (code CONSENTED), or a drop whose reconnection window ran out. */
@@ -262,6 +274,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   private chat(sessionId: string, text: string): Outcome {
     const player = this.state.players.get(sessionId)!;
     const message: ChatMessage = { from: sessionId, name: player.name, text, at: Date.now() };
+    remember(this.recentChats, message, HISTORY_CHATS);
     this.broadcast("chat", message);
     return null;
   }
@@ -294,7 +307,11 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
    * broadcastPatch), so the change rides on that one and the events follow it.
    */
   private publish(events: Array<{ type: string; [k: string]: unknown }>) {
-    for (const event of events) this.broadcast("event", { ...event, seq: this.state.seq }, { afterNextPatch: true });
+    for (const event of events) {
+      const message: EventMessage = { ...event, seq: this.state.seq };
+      remember(this.recentEvents, message, HISTORY_EVENTS);
+      this.broadcast("event", message, { afterNextPatch: true });
+    }
     this.flush();
   }
 
@@ -394,6 +411,12 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     const host = this.state.players.get(sessionId);
     void this.setMetadata({ ...this.metadata, hostName: host?.name ?? "" });
   }
+}
+
+/** Appends to a bounded history, dropping the oldest. */
+function remember<T>(list: T[], item: T, max: number) {
+  list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
 }
 
 /** Binds the room to its dependencies, for `defineRoom`. */

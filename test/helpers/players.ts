@@ -9,11 +9,13 @@ export interface Observed {
   errors: Array<{ opId?: string; code: string; message: string }>;
   events: Array<{ seq: number; type: string; [k: string]: unknown }>;
   chats: Array<{ from: string; name: string; text: string; at: number }>;
+  histories: Array<{ events: Array<{ seq: number; type: string }>; chats: Array<{ text: string }> }>;
   seqs: number[];
 }
 
 export function observe(room: Room<any>): Observed {
-  const o: Observed = { room, acks: [], errors: [], events: [], chats: [], seqs: [] };
+  const o: Observed = { room, acks: [], errors: [], events: [], chats: [], histories: [], seqs: [] };
+  room.onMessage("history", (m: any) => o.histories.push(m));
   room.onMessage("ack", (m: any) => o.acks.push(m));
   room.onMessage("error", (m: any) => o.errors.push(m));
   room.onMessage("event", (m: any) => o.events.push(m));
