@@ -32,7 +32,7 @@ describe("browser client: reload and reconnection", function () {
     const mine = (await playerRows(b.page)).find((r) => r.sessionId === before)!;
     assert.equal(mine.seat, seatBefore, "the same seat");
     assert.equal(mine.name, "Bo");
-    // the log of this tab survives the reload
+    // the server replays the log to the returning tab
     await b.page.waitForSelector(`${byTestId("event")}[data-type="dice_rolled"]`);
 
     // Ada sees Bo connected again, in the same seat
