@@ -27,3 +27,4 @@ export {
   BAIL,
   DEFAULT_MAX_ROUNDS,
 } from "./rules.ts";
+export { outcomes, type PlayerOutcome } from "./results.ts";

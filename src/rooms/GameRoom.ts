@@ -362,7 +362,6 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.state.turnDeadline = 0;
     void this.setMatchmaking({ metadata: { ...this.metadata, phase: "finished" } });
     const game = this.game!;
-    const ranking = rules.ranking(game);
     const record: MatchRecord = {
       roomId: this.roomId,
       code: this.state.code,
@@ -372,15 +371,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       rounds: game.round,
       endReason: String(gameOver?.reason ?? "last_player_standing"),
       winnerName: game.players.find((p) => p.id === game.winner)?.name ?? "",
-      players: game.players.map((p) => ({
-        name: p.name,
-        seat: p.seat,
-        finalMoney: p.money,
-        netWorth: rules.netWorth(game, p.id),
-        bankrupt: p.bankrupt,
-        bankruptOrder: p.bankrupt ? game.bankruptOrder.indexOf(p.id) + 1 : null,
-        rank: ranking.indexOf(p.id) + 1,
-      })),
+      players: rules.outcomes(game).map(({ id: _sessionId, ...result }) => result),
     };
     this.deps.store.matches.record(record).catch((e: Error) => {
       this.deps.log?.(`room ${this.roomId}: could not record the finished match: ${e.message}`);

@@ -1,5 +1,5 @@
 /** Copies the rules' plain game state into the synchronized schema (only what changed is sent). */
-import { ranking, type GameState as Game } from "../game/index.ts";
+import { outcomes, type GameState as Game } from "../game/index.ts";
 import type { GameState } from "../schema/GameState.ts";
 
 function setArray<T>(target: { length: number; at(i: number): T | undefined; clear(): void; push(...v: T[]): number; setAt?(i: number, v: T): void }, values: readonly T[]) {
@@ -24,10 +24,10 @@ export function project(game: Game, state: GameState) {
     player.bankrupt = p.bankrupt;
   }
   if (game.finished) {
-    ranking(game).forEach((id, i) => {
-      const player = state.players.get(id);
-      if (player) player.rank = i + 1;
-    });
+    for (const outcome of outcomes(game)) {
+      const player = state.players.get(outcome.id);
+      if (player) player.rank = outcome.rank;
+    }
   }
   state.phase = game.finished ? "finished" : "playing";
   state.currentTurn = game.finished ? "" : game.players[game.current].id;
