@@ -58,7 +58,6 @@ export class GameView {
   private logged = 0;
   private diceKey = "";
   private actionsKey = "";
-  private ranking: string[] | null = null;
   private winnerKey = "";
   private winnerDismissed = false;
 
@@ -276,7 +275,6 @@ export class GameView {
     const fresh: EventMessage[] = events.slice(Math.max(0, events.length - (eventCount - this.logged)));
     const cast = this.cast(state);
     for (const event of fresh) {
-      if (event.type === "game_over" && Array.isArray(event.ranking)) this.ranking = event.ranking.map(String);
       const sentence = narrate(event, cast);
       if (!sentence) continue;
       const player = state.players.get(String(event.player ?? event.winner ?? ""));
@@ -292,16 +290,23 @@ export class GameView {
     this.logged = eventCount;
   }
 
-  /** The result, once `phase` is "finished"; re-drawn when the game_over event brings the server's ranking. */
+  /** Money plus the purchase price of every tile owned: what the round limit ranks by. */
+  private worth(state: GameState, player: Player): number {
+    let total = player.money;
+    state.owners.forEach((owner, i) => {
+      if (owner === player.id) total += this.boardData.tiles[i]?.price ?? 0;
+    });
+    return total;
+  }
+
+  /** The result, once `phase` is "finished": the server sets every player's final `rank`. */
   private renderWinner(state: GameState, players: Player[]) {
     if (state.phase !== "finished") return;
-    const key = `${state.winner}:${this.ranking?.join(",") ?? ""}`;
+    const order = [...players].sort((a, b) => (a.rank || 99) - (b.rank || 99));
+    const key = `${state.winner}:${order.map((p) => `${p.id}=${p.rank}`).join(",")}`;
     if (key !== this.winnerKey) {
       this.winnerKey = key;
       const winner = state.players.get(state.winner);
-      const order = this.ranking
-        ? this.ranking.map((id) => state.players.get(id)).filter((p): p is Player => !!p)
-        : [...players].sort((a, b) => Number(a.bankrupt) - Number(b.bankrupt) || b.money - a.money);
       fill(
         this.winner,
         h(
@@ -313,7 +318,7 @@ export class GameView {
             "ol",
             { class: "ranking" },
             order.map((p) =>
-              h("li", null, token(p), h("span", null, p.name), h("span", { class: "muted" }, p.bankrupt ? "bankrupt" : money(p.money))),
+              h("li", null, token(p), h("span", null, p.name), h("span", { class: "muted", title: "money plus the price of the streets held" }, p.bankrupt ? "bankrupt" : `worth ${money(this.worth(state, p))}`)),
             ),
           ),
           h(
