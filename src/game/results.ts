@@ -8,9 +8,10 @@ export interface PlayerOutcome {
   name: string;
   seat: number;
   finalMoney: number;
+  /** Money plus the purchase price of the properties still owned at the end. */
   netWorth: number;
   bankrupt: boolean;
-  /** 1 = went bankrupt first; null when still standing. */
+  /** 1 = went bankrupt first; null when still standing. Later bankruptcy ranks higher. */
   bankruptOrder: number | null;
   /** 1 = winner. */
   rank: number;

@@ -2,6 +2,7 @@
  * Persistence contracts. Rooms and HTTP routes depend on these interfaces only; the MySQL and the
  * in-memory implementations pass the same contract tests (test/store.contract.test.ts).
  */
+import type { PlayerOutcome } from "../game/results.ts";
 
 export interface CodeRecord {
   code: string;
@@ -24,19 +25,8 @@ export interface RoomCodeStore {
   forgetProcess(processId: string): Promise<void>;
 }
 
-/** One player's result in a finished match. */
-export interface PlayerResult {
-  name: string;
-  seat: number;
-  finalMoney: number;
-  /** Money plus the purchase price of the properties still owned at the end. */
-  netWorth: number;
-  bankrupt: boolean;
-  /** 1 = went bankrupt first; null when not bankrupt. Later bankruptcy ranks higher. */
-  bankruptOrder: number | null;
-  /** 1 = winner, as the rules ranked the game. */
-  rank: number;
-}
+/** One player's result in a finished match: the rules' outcome, without the session id. */
+export type PlayerResult = Omit<PlayerOutcome, "id">;
 
 /** A finished match as the room reports it. */
 export interface MatchRecord {
