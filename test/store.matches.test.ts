@@ -8,6 +8,7 @@ import express from "express";
 import { matchesRouter } from "../src/http/matches.ts";
 import { newGame, netWorth, ranking } from "../src/game/index.ts";
 import { MemoryStore } from "../src/store/memory/index.ts";
+import { MemoryMatches } from "../src/store/memory/matches.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import type { MatchRecord, MatchSummary, Store } from "../src/store/types.ts";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
@@ -355,5 +356,29 @@ describe("GET /matches/recent", function () {
       assert.equal(body.error.code, "INVALID_QUERY", `limit=${limit}`);
       assert.equal(typeof body.error.message, "string");
     }
+  });
+});
+
+describe("the in-memory match store", function () {
+  it("keeps only the latest matches it is sized for, dropping the oldest", async () => {
+    const matches = new MemoryMatches(3);
+    for (let i = 0; i < 5; i++) {
+      await matches.record(
+        finishedMatch({
+          code: `00000${i}`,
+          seed: i,
+          startedAt: `2026-01-0${i + 1}T10:00:00.000Z`,
+          endedAt: `2026-01-0${i + 1}T11:00:00.000Z`,
+          rounds: 3,
+          endReason: "round_limit",
+          players: [
+            { name: "Ann", seat: 0, money: 1500 },
+            { name: "Bob", seat: 1, money: 1400 },
+          ],
+        }),
+      );
+    }
+    const recent = await matches.recent(10);
+    assert.deepEqual(recent.map((m) => m.code), ["000004", "000003", "000002"]);
   });
 });

@@ -39,9 +39,14 @@ function byRank(a: PlayerResult, b: PlayerResult): number {
   );
 }
 
+/** The in-memory store keeps this many of the latest matches (GET /matches/recent shows at most 50). */
+export const MEMORY_MATCHES_KEPT = 1000;
+
 export class MemoryMatches implements MatchStore {
   private readonly matches: StoredMatch[] = [];
   private lastId = 0;
+
+  constructor(private readonly kept = MEMORY_MATCHES_KEPT) {}
 
   async record(match: MatchRecord): Promise<number> {
     const problem = violation(match);
@@ -64,6 +69,10 @@ export class MemoryMatches implements MatchStore {
       },
       players: match.players.map((p) => ({ ...p })),
     });
+    if (this.matches.length > this.kept) {
+      this.matches.sort((a, b) => a.endedAtMs - b.endedAtMs || a.id - b.id);
+      this.matches.splice(0, this.matches.length - this.kept);
+    }
     return id;
   }
 
