@@ -35,6 +35,7 @@ export class WaitingView {
   private readonly linkEl = h("input", { class: "input share-link", readonly: true, "data-testid": "share-link", "aria-label": "Share link" });
   private readonly list = h("ul", { class: "seat-list", "data-testid": "lobby-players" });
   private readonly countEl = h("span", { class: "muted" });
+  private readonly visibilityEl = h("p", { class: "hint", "data-testid": "room-visibility" });
   private readonly readyBtn = h("button", { class: "btn", "data-testid": "ready-toggle" }, "I'm ready");
   private readonly startBtn = h("button", { class: "btn btn-primary", "data-testid": "start-game" }, "Start game");
   private readonly hint = h("p", { class: "hint", "data-testid": "start-hint" });
@@ -65,6 +66,7 @@ export class WaitingView {
         ),
         h("label", { class: "field" }, h("span", null, "Invite link"), this.linkEl),
         h("p", { class: "hint" }, "Friends join by typing the code on the home page or by opening the link."),
+        this.visibilityEl,
       ),
       h(
         "div",
@@ -90,6 +92,9 @@ export class WaitingView {
     if (!state) return;
     this.codeEl.textContent = state.code;
     this.linkEl.value = state.code ? shareLink(state.code) : "";
+    this.visibilityEl.textContent = state.private
+      ? "Private room: not listed, only the code or the link gets in."
+      : "Public room: listed on the home page for anyone to join.";
     const players: Player[] = [];
     state.players.forEach((p) => players.push(p));
     players.sort((a, b) => a.seat - b.seat);

@@ -39,6 +39,7 @@ describe("browser client: joining a private room", function () {
     for (const { page } of [a, b, c]) {
       await waitForLobbyNames(page, ["Ada", "Bo", "Cy"]);
       assert.equal(await page.textContent(byTestId("room-code")), code);
+      assert.match((await page.textContent(byTestId("room-visibility"))) ?? "", /^Private room/);
       const host = page.locator(`${byTestId("lobby-player")}:has(${byTestId("host-badge")})`);
       assert.equal(await host.count(), 1);
       assert.match((await host.textContent()) ?? "", /Ada/);
