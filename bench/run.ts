@@ -5,6 +5,7 @@
  * latencies (from the bots' clocks), the server's and the bots' CPU and the server's RSS (from
  * /proc), writes bench/results/*.json and an SVG chart, and prints a table.
  */
+import { ConfigError, loadSettings } from "../src/config.ts";
 import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -106,7 +107,9 @@ async function main() {
   if (!options) return console.log(HELP);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
-  const mysqlUrl = process.env.MYSQL_URL?.trim() || null;
+  // the same parser the server uses, so a bad MYSQL_URL / REDIS_URL fails here with the same message
+  const settings = loadSettings();
+  const mysqlUrl = settings.mysqlUrl;
   let redisUrl: string | null = null;
   if (options.processes > 1) {
     if (!mysqlUrl) {
@@ -115,7 +118,7 @@ async function main() {
           `  e.g. MYSQL_URL=mysql://root@127.0.0.1:3306/test npm run bench -- --processes ${options.processes}`,
       );
     }
-    redisUrl = process.env.REDIS_URL?.trim() || DEFAULT_REDIS;
+    redisUrl = settings.redisUrl ?? DEFAULT_REDIS;
     await flushRedis(redisUrl);
     log(`flushed ${redisUrl}`);
   }
@@ -473,6 +476,10 @@ try {
   killEverything();
   if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     console.error(`${(e as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (e instanceof ConfigError) {
+    console.error(e.message);
     process.exit(2);
   }
   console.error(e);

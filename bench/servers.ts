@@ -2,8 +2,8 @@
  * Server processes for the bench: the production start (`node --import tsx src/index.ts`,
  * NODE_ENV=production) on free ports, stopped with SIGTERM (then SIGKILL) however the bench ends.
  */
+import { freePort } from "../test/helpers/net.ts";
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 
 export interface ServerProcess {
   port: number;
@@ -20,17 +20,6 @@ const running = new Set<ChildProcess>();
 /** Kills whatever this module started; for exit, error and signal paths. */
 export function killAllServers() {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
 }
 
 export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {

@@ -34,6 +34,17 @@ for (const backend of backends()) {
     };
     const serverRoom = suite.serverRoom;
 
+    /** Ann hosts, Bob joins, then Bob's connection drops (no automatic reconnect): the state Ann sees shows it. */
+    const dropGuest = async () => {
+      const host = await create({ name: "Ann" });
+      const bob = await join(host.roomId, "Bob");
+      bob.reconnection.enabled = false;
+      const { sessionId, reconnectionToken } = bob;
+      await bob.leave(false);
+      await until(() => host.state.players.get(sessionId)?.connected === false, "Bob shown as disconnected");
+      return { host, sessionId, reconnectionToken };
+    };
+
 
     it("gives a new room a 6-digit code that maps to its roomId", async () => {
       const room = await create({ name: "Ann" });
@@ -192,12 +203,7 @@ for (const backend of backends()) {
     });
 
     it("keeps a dropped player's seat and restores it on reconnect", async () => {
-      const host = await create({ name: "Ann" });
-      const bob = await join(host.roomId, "Bob");
-      bob.reconnection.enabled = false;
-      const { sessionId, reconnectionToken } = bob;
-      await bob.leave(false);
-      await until(() => host.state.players.get(sessionId)?.connected === false, "Bob shown as disconnected");
+      const { host, sessionId, reconnectionToken } = await dropGuest();
       assert.equal(host.state.players.get(sessionId)?.seat, 1);
       const back = await suite.sdk.reconnect(reconnectionToken);
       open.push(back);
@@ -208,12 +214,7 @@ for (const backend of backends()) {
     });
 
     it("removes a dropped player once the reconnection window has passed", async () => {
-      const host = await create({ name: "Ann" });
-      const bob = await join(host.roomId, "Bob");
-      bob.reconnection.enabled = false;
-      const { sessionId, reconnectionToken } = bob;
-      await bob.leave(false);
-      await until(() => host.state.players.get(sessionId)?.connected === false, "Bob shown as disconnected");
+      const { host, sessionId, reconnectionToken } = await dropGuest();
       await until(() => !host.state.players.has(sessionId), "Bob to be removed after the window", 5000);
       assert.deepEqual([...host.state.turnOrder], [host.sessionId]);
       await refusal(suite.sdk.reconnect(reconnectionToken));

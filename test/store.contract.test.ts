@@ -4,7 +4,7 @@ import mysql from "mysql2/promise";
 import { MemoryStore } from "../src/store/memory/index.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import type { Store } from "../src/store/types.ts";
-import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
+import { suiteDatabase } from "./helpers/mysql.ts";
 
 interface Backend {
   name: string;
@@ -26,23 +26,17 @@ const memory: Backend = {
   async teardown() {},
 };
 
-let db: TestDatabase | null = null;
+const database = suiteDatabase();
 const mysqlBackend: Backend = {
   name: "MySQL store",
-  async setup(ctx) {
-    await requireMysql(ctx);
-    db = await createTestDatabase();
-  },
-  create: () => new MySqlStore({ url: db!.url, staleProcessSeconds: 30 }),
+  setup: (ctx) => database.setup(ctx),
+  create: () => new MySqlStore({ url: database.url(), staleProcessSeconds: 30 }),
   async silence(_store, processId) {
-    const conn = await mysql.createConnection({ uri: db!.url });
+    const conn = await mysql.createConnection({ uri: database.url() });
     await conn.query("UPDATE server_processes SET heartbeat_at = NOW(3) - INTERVAL 31 SECOND WHERE process_id = ?", [processId]);
     await conn.end();
   },
-  async teardown() {
-    await db?.drop();
-    db = null;
-  },
+  teardown: () => database.teardown(),
 };
 
 for (const backend of [memory, mysqlBackend]) {

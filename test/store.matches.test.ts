@@ -11,7 +11,7 @@ import { MemoryStore } from "../src/store/memory/index.ts";
 import { MemoryMatches } from "../src/store/memory/matches.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import type { MatchRecord, MatchSummary, Store } from "../src/store/types.ts";
-import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
+import { createTestDatabase, requireMysql, suiteDatabase, type TestDatabase } from "./helpers/mysql.ts";
 
 const READING_RAILROAD = 5; // price 200
 const MEDITERRANEAN_AVENUE = 1; // price 60
@@ -156,25 +156,19 @@ const memory: Backend = {
   async teardown() {},
 };
 
-let db: TestDatabase | null = null;
+const suiteDb = suiteDatabase();
 const mysqlBackend: Backend = {
   name: "MySQL store",
-  async setup(ctx) {
-    await requireMysql(ctx);
-    db = await createTestDatabase();
-  },
+  setup: (ctx) => suiteDb.setup(ctx),
   async create() {
     // One connection: a connection that `record` failed to release would hang the next call.
-    const store = new MySqlStore({ url: db!.url, staleProcessSeconds: 30, connectionLimit: 1 });
+    const store = new MySqlStore({ url: suiteDb.url(), staleProcessSeconds: 30, connectionLimit: 1 });
     await store.init();
     await store.pool.query("DELETE FROM matches");
     await store.pool.query("ALTER TABLE matches AUTO_INCREMENT = 1");
     return store;
   },
-  async teardown() {
-    await db?.drop();
-    db = null;
-  },
+  teardown: () => suiteDb.teardown(),
 };
 
 for (const backend of [memory, mysqlBackend]) {

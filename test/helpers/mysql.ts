@@ -57,3 +57,25 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * A database for one suite: created in `setup` (skipped or failed as REQUIRE_MYSQL says when there
+ * is no server), dropped in `teardown`.
+ */
+export function suiteDatabase() {
+  let db: TestDatabase | null = null;
+  return {
+    async setup(ctx: Mocha.Context) {
+      await requireMysql(ctx);
+      db = await createTestDatabase();
+    },
+    url(): string {
+      if (!db) throw new Error("the suite database is not set up");
+      return db.url;
+    },
+    async teardown() {
+      await db?.drop();
+      db = null;
+    },
+  };
+}

@@ -1,6 +1,6 @@
 /** Runs the production start (`src/index.ts`) as a separate OS process, the way an operator does. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { freePort } from "./server.ts";
+import { freePort } from "./net.ts";
 import { until } from "./wait.ts";
 
 export interface ServerProcess {

@@ -1,5 +1,5 @@
 /** Boots the real server (arena.config.ts) with @colyseus/testing on a free port, with test settings. */
-import net from "node:net";
+import { freePort } from "./net.ts";
 import { boot, type ColyseusTestServer } from "@colyseus/testing";
 import { createServerConfig, type ServerParts } from "../../arena.config.ts";
 import { loadSettings, type Settings } from "../../src/config.ts";
@@ -13,16 +13,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
+export { freePort };
 
 export function testSettings(overrides: Partial<Settings> = {}): Settings {
   return { ...loadSettings({ NODE_ENV: "test" }), reconnectSeconds: 2, ...overrides };
