@@ -108,7 +108,8 @@ async function main() {
 
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   // the same parser the server uses, so a bad MYSQL_URL / REDIS_URL fails here with the same message
-  const settings = loadSettings();
+  // the bench gives its own server processes PUBLIC_ADDRESS, so REDIS_URL alone is fine here
+  const settings = loadSettings({ PUBLIC_ADDRESS: "127.0.0.1:{port}", ...process.env });
   const mysqlUrl = settings.mysqlUrl;
   let redisUrl: string | null = null;
   if (options.processes > 1) {

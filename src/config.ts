@@ -2,6 +2,9 @@
  * Configuration: the environment is read and checked here, once, and nowhere else.
  * A bad value stops the start with one line that names the variable.
  */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseEnv } from "node:util";
 import { z } from "zod";
 
 export interface Settings {
@@ -130,6 +133,37 @@ const envSchema = z.object({
   }),
 });
 
+/**
+ * Reads `.env.<NODE_ENV>` and `.env` from `dir` into `env` (the convention of @colyseus/tools, read
+ * here so that every setting sees them): a variable the environment already has wins over both
+ * files, and `.env.<NODE_ENV>` wins over `.env`. Returns the names of the files it read.
+ */
+export function loadEnvFiles(dir: string = process.cwd(), env: Record<string, string | undefined> = process.env): string[] {
+  const base = readEnvFile(dir, ".env");
+  const nodeEnv = env.NODE_ENV ?? base?.NODE_ENV ?? "development";
+  const files: Array<[string, Record<string, string> | null]> = [
+    [`.env.${nodeEnv}`, /^[\w-]+$/.test(nodeEnv) ? readEnvFile(dir, `.env.${nodeEnv}`) : null],
+    [".env", base],
+  ];
+  const read: string[] = [];
+  for (const [name, values] of files) {
+    if (!values) continue;
+    read.push(name);
+    for (const [key, value] of Object.entries(values)) if (env[key] === undefined) env[key] = value;
+  }
+  return read;
+}
+
+function readEnvFile(dir: string, name: string): Record<string, string> | null {
+  const file = path.join(dir, name);
+  if (!existsSync(file)) return null;
+  try {
+    return parseEnv(readFileSync(file, "utf8")) as Record<string, string>;
+  } catch (e) {
+    throw new ConfigError(name, `cannot be read (${(e as Error).message})`);
+  }
+}
+
 /** Parses an environment (process.env by default) into typed settings, or throws a ConfigError. */
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const parsed = envSchema.safeParse(env);
@@ -138,6 +172,12 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     throw new ConfigError(String(issue.path[0] ?? "environment"), issue.message);
   }
   const e = parsed.data;
+  if (e.REDIS_URL !== null && e.PUBLIC_ADDRESS === null) {
+    throw new ConfigError(
+      "PUBLIC_ADDRESS",
+      "must be set with REDIS_URL: it is where clients reach this process's rooms (e.g. 127.0.0.1:{port} on one machine, game.example.com:{port} behind a load balancer)",
+    );
+  }
   if (e.STALE_PROCESS_SECONDS <= e.HEARTBEAT_SECONDS) {
     throw new ConfigError("STALE_PROCESS_SECONDS", `must be larger than HEARTBEAT_SECONDS (${e.HEARTBEAT_SECONDS})`);
   }

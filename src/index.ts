@@ -1,19 +1,30 @@
 /**
- * Starts the server from arena.config.ts. The settings are parsed before anything else is loaded,
- * so a bad value stops the start with one line naming the variable.
+ * Starts the server from arena.config.ts. The Node version and the settings are checked before
+ * anything else is loaded, so an unsupported Node or a bad value stops the start with one line.
  */
-import { ConfigError, loadSettings, type Settings } from "./config.ts";
+import { ConfigError, loadEnvFiles, loadSettings, type Settings } from "./config.ts";
+import { unsupportedNode } from "./runtime.ts";
+import { importColyseusTools } from "./tools.ts";
+
+const unsupported = unsupportedNode(process.version, process.execPath);
+if (unsupported) {
+  console.error(unsupported);
+  process.exit(1);
+}
 
 let settings: Settings;
+let envFiles: string[];
 try {
+  envFiles = loadEnvFiles();
   settings = loadSettings();
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   console.error(e.message);
   process.exit(1);
 }
+if (envFiles.length > 0) console.log(`settings: read ${envFiles.join(" and ")} (the environment wins over them)`);
 
-const { listen } = await import("@colyseus/tools");
+const { listen } = await importColyseusTools();
 const { createServerConfig } = await import("../arena.config.ts");
 const { config, parts } = createServerConfig(settings);
 // listen() adds PM2's NODE_APP_INSTANCE to the port itself.
