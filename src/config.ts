@@ -30,6 +30,11 @@ export interface Settings {
   minTurnSeconds: number;
   /** How long the server waits before playing the turn of a player who is gone for good. */
   awayTurnSeconds: number;
+  /**
+   * How long an action waits for the database to commit it before it is refused with UNAVAILABLE
+   * (the game pauses until the database answers again).
+   */
+  storeHoldSeconds: number;
   /** PM2's instance number (NODE_APP_INSTANCE): each instance listens on `port + instance`. */
   instance: number;
   /**
@@ -125,6 +130,7 @@ const envSchema = z.object({
   MAX_MESSAGES_PER_SECOND: positiveNumber(20, 1, 10000),
   MIN_TURN_SECONDS: positiveNumber(10, 0.01, 120),
   AWAY_TURN_SECONDS: positiveNumber(3, 0.01, 120),
+  STORE_HOLD_SECONDS: positiveNumber(3, 0.05, 60),
   NODE_APP_INSTANCE: positiveNumber(0, 0, 1000),
   PUBLIC_ADDRESS: optionalString.superRefine((v, ctx) => {
     if (v !== null && /^[a-z]+:\/\//i.test(v)) {
@@ -195,6 +201,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     minTurnSeconds: e.MIN_TURN_SECONDS,
     awayTurnSeconds: e.AWAY_TURN_SECONDS,
+    storeHoldSeconds: e.STORE_HOLD_SECONDS,
     instance: Math.floor(e.NODE_APP_INSTANCE),
     publicAddress: e.PUBLIC_ADDRESS,
   };

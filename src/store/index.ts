@@ -6,8 +6,8 @@ import type { Store } from "./types.ts";
 
 export type { Store } from "./types.ts";
 
-export function createStore(settings: Pick<Settings, "mysqlUrl" | "staleProcessSeconds">): Store {
+export function createStore(settings: Pick<Settings, "mysqlUrl" | "staleProcessSeconds" | "storeHoldSeconds">): Store {
   return settings.mysqlUrl
-    ? new MySqlStore({ url: settings.mysqlUrl, staleProcessSeconds: settings.staleProcessSeconds })
+    ? new MySqlStore({ url: settings.mysqlUrl, staleProcessSeconds: settings.staleProcessSeconds, holdMs: settings.storeHoldSeconds * 1000 })
     : new MemoryStore({ staleProcessSeconds: settings.staleProcessSeconds });
 }

@@ -23,6 +23,81 @@ export interface RoomCodeStore {
   sweepStale(): Promise<number>;
   /** Drops every code of one process and the process itself (graceful stop, or a crashed predecessor). */
   forgetProcess(processId: string): Promise<void>;
+
+  // --- ownership of durable rooms (rooms whose log is open in a durable store) ---------------
+
+  /**
+   * Records that a process is alive and where clients reach it (`address`: its PUBLIC_ADDRESS, or
+   * host:port). Same as heartbeat(), plus the address that orphans() compares.
+   */
+  register(processId: string, address: string): Promise<void>;
+  /**
+   * Rooms with an open log that need a new owner: released by a graceful stop, held by a process
+   * whose heartbeat is older than `staleSeconds`, or held by another process registered on
+   * `address` (a process that starts on an address takes over from the one that was there).
+   * The in-memory store, whose rooms cannot outlive the process, has none.
+   */
+  orphans(address: string): Promise<CodeRecord[]>;
+  /**
+   * Moves a room to `processId` if it is still held by `from` (the processId orphans() reported,
+   * "" for a released room). Atomic: of concurrent callers, exactly one gets true.
+   */
+  claim(roomId: string, from: string, processId: string): Promise<boolean>;
+  /**
+   * A graceful stop: every room of the process is handed over (processId "", its code stops
+   * resolving until a process claims it), then the process itself is removed. Returns how many.
+   */
+  releaseProcess(processId: string): Promise<number>;
+  /** The record of a code whatever the state of its owner (resolve() answers live rooms only). */
+  lookup(code: string): Promise<CodeRecord | null>;
+  /** The rooms a process holds now (a process checks at its heartbeat that it still owns its rooms). */
+  roomsOf(processId: string): Promise<string[]>;
+}
+
+/** One entry of a room's match log: its position (1, 2, ...) and the entry (plain JSON, see src/match/log.ts). */
+export interface LogRecord {
+  n: number;
+  entry: object;
+}
+
+/**
+ * The match logs of rooms: every accepted change, in order. A room's state is what the rules make of
+ * its log, so a room is restored by reading the log back. The MySQL store commits appends of many
+ * rooms together (group commit); the in-memory store keeps them in this process.
+ */
+export interface RoomLogStore {
+  /** True when logs outlive this process (MySQL); the in-memory store's logs die with it. */
+  readonly durable: boolean;
+  /**
+   * Appends records (consecutive n, following the last stored one) and resolves once they are
+   * committed. Rejects with StoreUnavailableError when the database has not answered within the
+   * store's hold time (the write may or may not have landed: lastN() settles it), with
+   * LogConflictError when a position already holds a different entry (another process owns the
+   * room now). A position that already holds the same entry counts as written (a retried write).
+   */
+  append(roomId: string, records: LogRecord[]): Promise<void>;
+  /** A room's whole log in order; [] for an unknown room. */
+  read(roomId: string): Promise<LogRecord[]>;
+  /** The highest n stored for a room; 0 when it has none. */
+  lastN(roomId: string): Promise<number>;
+  /** The room ended for good (disposed with nobody left): its log is kept but never restored. */
+  close(roomId: string): Promise<void>;
+}
+
+/** The database did not answer within the hold time: nothing may be acknowledged. */
+export class StoreUnavailableError extends Error {
+  constructor(detail: string) {
+    super(`the database is unavailable: ${detail}`);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** A log position holds another entry: another process has taken the room over. */
+export class LogConflictError extends Error {
+  constructor(roomId: string, n: number) {
+    super(`room ${roomId}: log position ${n} holds another entry (the room is owned elsewhere now)`);
+    this.name = "LogConflictError";
+  }
 }
 
 /** One player's result in a finished match: the rules' outcome, without the session id. */
@@ -30,6 +105,8 @@ export type PlayerResult = Omit<PlayerOutcome, "id">;
 
 /** A finished match as the room reports it. */
 export interface MatchRecord {
+  /** Unique per finished game: recording the same key again stores nothing and answers the first id. */
+  key: string;
   roomId: string;
   code: string;
   /** The PRNG seed the game started from: with the actions, it replays the game exactly. */
@@ -57,7 +134,10 @@ export interface MatchSummary {
 }
 
 export interface MatchStore {
-  /** Writes the match and every player's result in one transaction; returns the match id. */
+  /**
+   * Writes the match and every player's result in one transaction; returns the match id. Exactly
+   * once per key: a match whose key is already recorded is not written again (its id is answered).
+   */
   record(match: MatchRecord): Promise<number>;
   /** The latest finished matches, newest first, each with its players ranked (1 = winner). */
   recent(limit: number): Promise<MatchSummary[]>;
@@ -73,6 +153,7 @@ export interface Store {
   readonly kind: "mysql" | "memory";
   readonly codes: RoomCodeStore;
   readonly matches: MatchStore;
+  readonly logs: RoomLogStore;
   /** Applies migrations (MySQL) and anything else needed before serving. Idempotent. */
   init(): Promise<void>;
   health(): Promise<StoreHealth>;
