@@ -66,7 +66,11 @@ export interface ServerParts {
   log: (line: string) => void;
 }
 
-export function createServerConfig(settings: Settings, options: { store?: Store; log?: (line: string) => void } = {}) {
+export function createServerConfig(
+  settings: Settings,
+  // clientDist: a client build other than client/dist (the specs serve one built into a temporary directory)
+  options: { store?: Store; log?: (line: string) => void; clientDist?: string } = {},
+) {
   const log = options.log ?? ((line: string) => console.log(line));
   const store = options.store ?? createStore(settings);
   const housekeeping = new Housekeeping(store, settings, log);
@@ -96,7 +100,7 @@ export function createServerConfig(settings: Settings, options: { store?: Store;
       app.use(matchesRouter(store));
       app.use(boardRouter());
       mountTools(app, settings, log);
-      app.use(clientRouter());
+      app.use(clientRouter({ distDir: options.clientDist, log }));
     },
 
     initializeGameServer: () => {
