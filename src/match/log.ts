@@ -1,0 +1,47 @@
+/**
+ * The match log: a room is its log. Every accepted change to a room is one entry; the room's whole
+ * state (seats, host, ready flags, the game, the opIds it answered, the turn deadline, the recent
+ * events and chat) is what `replay` makes of the entries, in order. Entries are plain JSON and
+ * carry everything that is not a pure function of the entries before them: the time, the seed, the
+ * deadline the room set, the seat token's hash.
+ */
+import type { Action } from "../game/index.ts";
+
+/** The room's fixed setup, from its create options. */
+export interface MatchOptions {
+  private: boolean;
+  maxPlayers: number;
+  maxRounds: number;
+  turnSeconds: number;
+}
+
+interface Stamped {
+  /** Epoch milliseconds when the room accepted the entry. */
+  at: number;
+}
+interface Answered {
+  /** The client's opId, remembered so that a repeat is answered with the same ack and not applied. */
+  opId?: string;
+}
+/** The turn deadline (epoch ms) the room set after the entry; 0 when none. */
+interface Timed {
+  deadline: number;
+}
+
+export type LogEntry =
+  | (Stamped & { t: "open"; code: string; options: MatchOptions })
+  | (Stamped & { t: "seat"; id: string; name: string; seat: number; tokenHash: string })
+  /** A deliberate leave: removed in the lobby, a forfeit during a game. */
+  | (Stamped & Partial<Timed> & { t: "leave"; id: string })
+  /** The reconnection window of a player ran out during a game: the server plays their turns, faster. */
+  | (Stamped & Timed & { t: "gone"; id: string })
+  /** A gone player took their seat back (a rejoin): they play their own turns again. */
+  | (Stamped & Timed & { t: "back"; id: string })
+  | (Stamped & Answered & { t: "ready"; id: string; ready: boolean })
+  | (Stamped & Answered & Timed & { t: "start"; id: string; seed: number })
+  | (Stamped & Answered & Timed & { t: "act"; id: string; action: Action["type"] })
+  /** The deadline passed: the server played the rest of `id`'s turn with the rules' default moves. */
+  | (Stamped & Timed & { t: "auto"; id: string })
+  | (Stamped & Answered & { t: "chat"; id: string; text: string });
+
+export type EntryType = LogEntry["t"];
