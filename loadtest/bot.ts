@@ -10,6 +10,7 @@
  * members live in this process (see `seatsByRoom`).
  */
 import { Client, type Room } from "@colyseus/sdk";
+import type { AckMessage, ChatMessage, ErrorMessage, EventMessage, HistoryMessage } from "../src/messages/contract.ts";
 import type { Metrics } from "./metrics.ts";
 
 export interface BotSettings {
@@ -54,7 +55,47 @@ export function presence() {
   return { players: liveSeatCount, rooms: seatsByRoom.size };
 }
 
-type Answer = { opId: string | null; seq?: number; code?: string; message?: string };
+type Answer = { opId?: string | null; seq?: number; code?: string; message?: string };
+
+/** Every message the server sends a client (docs/protocol.md, "Messages: server to client"), by type. */
+interface ServerMessages {
+  ack: AckMessage;
+  error: ErrorMessage;
+  event: EventMessage;
+  chat: ChatMessage;
+  history: HistoryMessage;
+}
+
+/** The seat a bot holds in each room, once it has one: where the room's answers go. */
+const seatOfRoom = new WeakMap<Room<any>, Seat>();
+
+/**
+ * What a bot does with each server message. Answers settle the ask they answer; the room's log (events,
+ * chat lines, and the history replayed on join) is read by nobody, because a bot plays from the state.
+ */
+function handleServerMessages(room: Room<any>) {
+  const handlers: { [T in keyof ServerMessages]: (message: ServerMessages[T]) => void } = {
+    ack: (m) => seatOfRoom.get(room)?.answer(m),
+    error: (m) => seatOfRoom.get(room)?.answer(m),
+    event: () => {},
+    chat: () => {},
+    history: () => {},
+  };
+  const register = <T extends keyof ServerMessages>(type: T) => room.onMessage(type, handlers[type]);
+  for (const type of Object.keys(handlers) as Array<keyof ServerMessages>) register(type);
+}
+
+/**
+ * The bots' SDK client. Each room it makes handles every server message before it connects: the
+ * `history` sent on join can come in the same packet as the join, before the code awaiting the join runs.
+ */
+class BotClient extends Client {
+  protected override createRoom(roomName: string, rootSchema?: any): Room<any, any> {
+    const room = super.createRoom(roomName, rootSchema);
+    handleServerMessages(room);
+    return room;
+  }
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -72,7 +113,7 @@ export function httpBase(endpoint: string): string {
 
 /** Shared by every bot of a process: one SDK client per endpoint, the board's prices, the metrics. */
 export class BotContext {
-  readonly clients: Client[];
+  readonly clients: BotClient[];
   stopped = false;
   private prices: Array<number | null> | null = null;
   private readonly stopWaiters = new Set<() => void>();
@@ -84,7 +125,7 @@ export class BotContext {
     readonly settings: BotSettings,
     readonly metrics: Metrics,
   ) {
-    this.clients = settings.endpoints.map((e) => new Client(e));
+    this.clients = settings.endpoints.map((e) => new BotClient(e));
   }
 
   /** Tile prices from GET /board (the public contract), fetched once. */
@@ -162,10 +203,7 @@ export class Seat {
     members.add(this);
     liveSeatCount++;
 
-    room.onMessage("ack", (m: Answer) => this.answer(m));
-    room.onMessage("error", (m: Answer) => this.answer(m));
-    room.onMessage("event", () => {});
-    room.onMessage("chat", () => {});
+    seatOfRoom.set(room, this);
     room.onStateChange((state: any) => this.onState(state));
     room.onLeave((code: number) => {
       this.closed = true;
@@ -185,7 +223,8 @@ export class Seat {
     this.finished();
   }
 
-  private answer(m: Answer) {
+  /** An ack or error from the room: settles the ask with that opId. */
+  answer(m: Answer) {
     if (m.opId === null || m.opId === undefined) return;
     this.answers.get(m.opId)?.(m);
   }

@@ -1,6 +1,7 @@
 /**
- * Headless Chromium for the end-to-end specs: Debian's /usr/bin/chromium driven by playwright-core
- * (never a downloaded browser). Without it the specs are skipped with one line, unless REQUIRE_BROWSER=1.
+ * Headless Chromium for the end-to-end specs: Debian's /usr/bin/chromium (or CHROMIUM_PATH) driven by
+ * playwright-core (never a downloaded browser). Without it the specs are skipped with one line, unless
+ * REQUIRE_BROWSER=1.
  * Also builds client/dist when it is missing or older than the client's sources.
  */
 import type { Room } from "@colyseus/sdk";
@@ -12,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
-export const CHROMIUM = "/usr/bin/chromium";
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 export const REQUIRE_BROWSER = process.env.REQUIRE_BROWSER === "1";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const RESULTS = join(ROOT, "test-results");
@@ -31,7 +32,7 @@ const CHROMIUM_ARGS = [
 /** Skips the calling suite (or fails it under REQUIRE_BROWSER=1) when Chromium is not installed. */
 export function requireBrowser(ctx: Mocha.Context) {
   if (existsSync(CHROMIUM)) return;
-  const reason = `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+  const reason = `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
   if (REQUIRE_BROWSER) throw new Error(`REQUIRE_BROWSER=1 but ${reason}`);
   console.log(`      skipped: ${reason}`);
   ctx.skip();

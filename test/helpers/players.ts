@@ -1,5 +1,5 @@
 /** SDK clients that act like players: collect what the server sends, and play by the rules' stage. */
-import type { Room } from "@colyseus/sdk";
+import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { BOARD } from "../../src/game/index.ts";
 import { until } from "./wait.ts";
 
@@ -13,7 +13,28 @@ export interface Observed {
   seqs: number[];
 }
 
+/** What each room made by a PlayerSDK has received so far. */
+const received = new WeakMap<Room<any>, Observed>();
+
+/**
+ * The specs' SDK client: every room it makes collects what the server sends from the first message on.
+ * The `history` sent on join can come in the same packet as the join, before the code awaiting the
+ * join could register a handler; `observe(room)` hands out what was collected.
+ */
+export class PlayerSDK extends ColyseusSDK {
+  protected override createRoom(roomName: string, rootSchema?: any): Room<any, any> {
+    const room = super.createRoom(roomName, rootSchema);
+    received.set(room, collect(room));
+    return room;
+  }
+}
+
+/** What the server sent this room: since it was made, for a room of a PlayerSDK; from now on otherwise. */
 export function observe(room: Room<any>): Observed {
+  return received.get(room) ?? collect(room);
+}
+
+function collect(room: Room<any>): Observed {
   const o: Observed = { room, acks: [], errors: [], events: [], chats: [], histories: [], seqs: [] };
   room.onMessage("history", (m: any) => o.histories.push(m));
   room.onMessage("ack", (m: any) => o.acks.push(m));

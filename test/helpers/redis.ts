@@ -8,16 +8,34 @@ import { Redis } from "ioredis";
 export const REDIS_TEST_URL = process.env.REDIS_TEST_URL ?? "redis://127.0.0.1:6379/13";
 export const REQUIRE_REDIS = process.env.REQUIRE_REDIS === "1";
 
-export async function redisUnavailableReason(): Promise<string | null> {
+/**
+ * A connected client that tries once: ioredis's default reconnects forever and prints every failed
+ * try as an unhandled error event, which would hang a spec's hooks when Redis is gone.
+ */
+async function connect(): Promise<Redis> {
   const client = new Redis(REDIS_TEST_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let cause: Error | null = null;
+  client.on("error", (e: Error) => (cause ??= e));
   try {
     await client.connect();
-    await client.ping();
+    return client;
+  } catch (e) {
+    client.disconnect();
+    throw cause ?? e;
+  }
+}
+
+export async function redisUnavailableReason(): Promise<string | null> {
+  try {
+    const client = await connect();
+    try {
+      await client.ping();
+    } finally {
+      client.disconnect();
+    }
     return null;
   } catch (e) {
     return `no Redis server at ${REDIS_TEST_URL} (${(e as Error).message})`;
-  } finally {
-    client.disconnect();
   }
 }
 
@@ -30,7 +48,10 @@ export async function requireRedis(ctx: Mocha.Context): Promise<void> {
 }
 
 export async function flushRedis(): Promise<void> {
-  const client = new Redis(REDIS_TEST_URL);
-  await client.flushdb();
-  client.disconnect();
+  const client = await connect();
+  try {
+    await client.flushdb();
+  } finally {
+    client.disconnect();
+  }
 }

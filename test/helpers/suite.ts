@@ -2,14 +2,15 @@
  * The shared fixture of the integration suites: one server per suite for a backend, an SDK client,
  * and the rooms a test opened (left after each test, before the server is cleaned).
  */
-import { ColyseusSDK, type Room } from "@colyseus/sdk";
+import type { Room } from "@colyseus/sdk";
 import type { Settings } from "../../src/config.ts";
 import type { Backend } from "./backends.ts";
+import { PlayerSDK } from "./players.ts";
 import type { TestServer } from "./server.ts";
 
 export interface Suite {
   server: TestServer;
-  sdk: ColyseusSDK;
+  sdk: PlayerSDK;
   /** Rooms to leave after the test. */
   open: Room<any>[];
   serverRoom(roomId: string): any;
@@ -20,7 +21,7 @@ export function serverSuite(backend: Backend, overrides: Partial<Settings> = {})
   suite.serverRoom = (roomId) => suite.server.colyseus.getRoomById(roomId);
   before(async function () {
     suite.server = await backend.start(this, overrides);
-    suite.sdk = new ColyseusSDK(suite.server.ws);
+    suite.sdk = new PlayerSDK(suite.server.ws);
   });
   afterEach(async () => {
     for (const room of suite.open.splice(0)) {
