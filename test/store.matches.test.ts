@@ -3,8 +3,10 @@
  * players with a window function in SQL), checked against the rules' own ranking; and GET /matches/recent.
  */
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import express from "express";
+import mysql from "mysql2/promise";
 import { matchesRouter } from "../src/http/matches.ts";
 import { newGame, netWorth, ranking } from "../src/game/index.ts";
 import { MemoryStore } from "../src/store/memory/index.ts";
@@ -52,6 +54,7 @@ function finishedMatch(options: {
   state.bankruptOrder = [...fallen];
   const order = ranking(state);
   return {
+    key: `room-${options.code}#${options.seed}`,
     roomId: `room-${options.code}`,
     code: options.code,
     seed: options.seed,
@@ -131,6 +134,7 @@ const lastStanding = finishedMatch({
 /** Two players in the same seat: the player rows break the primary key after the match row went in. */
 const duplicateSeat: MatchRecord = {
   ...noBankruptcies,
+  key: "room-999999#1",
   code: "999999",
   players: noBankruptcies.players.map((p) => (p.name === "Di" ? { ...p, seat: 0 } : p)),
 };
@@ -267,6 +271,22 @@ for (const backend of [memory, mysqlBackend]) {
       assert.deepEqual(await store.matches.recent(10), []);
     });
 
+    it("records a match once per key: recording it again stores nothing and answers the first id", async () => {
+      const id = await store.matches.record(noBankruptcies);
+      assert.equal(await store.matches.record({ ...noBankruptcies }), id);
+      assert.equal(await store.matches.record({ ...noBankruptcies, winnerName: "Bob", rounds: 41 }), id, "the first record stands");
+      const recent = await store.matches.recent(10);
+      assert.equal(recent.length, 1);
+      assert.equal(recent[0].winner, "Ann");
+      assert.ok((await store.matches.record(threeBankrupt)) > id);
+    });
+
+    it("stores one match when the same key is recorded five times at once, and answers its id to all", async () => {
+      const ids = await Promise.all(Array.from({ length: 5 }, () => store.matches.record(lastStanding)));
+      assert.equal(new Set(ids).size, 1);
+      assert.deepEqual((await store.matches.recent(10)).map((m) => m.id), [ids[0]]);
+    });
+
     it("refuses a seed that is not an unsigned 32-bit integer", async () => {
       await assert.rejects(store.matches.record({ ...noBankruptcies, seed: 2 ** 32 }));
       await assert.rejects(store.matches.record({ ...noBankruptcies, seed: -1 }));
@@ -304,6 +324,45 @@ describe("match stores: in-memory and MySQL", function () {
   });
 });
 
+describe("match keys for matches recorded before keys existed", function () {
+  const db = suiteDatabase();
+  before(async function () {
+    await db.setup(this);
+  });
+  after(() => db.teardown());
+
+  it("are made of the room and the id, so that those matches stay and the key is unique", async () => {
+    // the schema as migrations 001 and 002 left it, with two matches of one room
+    const conn = await mysql.createConnection({ uri: db.url() });
+    try {
+      await conn.query("CREATE TABLE schema_migrations (name VARCHAR(191) NOT NULL PRIMARY KEY, applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))");
+      for (const file of ["001_room_codes.sql", "002_matches.sql"]) {
+        const sql = await readFile(new URL(`../src/store/migrations/${file}`, import.meta.url), "utf8");
+        for (const statement of sql.split("\n").filter((l) => !l.trim().startsWith("--")).join("\n").split(";")) {
+          if (statement.trim()) await conn.query(statement);
+        }
+        await conn.query("INSERT INTO schema_migrations (name) VALUES (?)", [file]);
+      }
+      await conn.query(
+        `INSERT INTO matches (room_id, code, seed, started_at, ended_at, rounds, end_reason, winner_name)
+         VALUES ('old-room', '123456', 1, NOW(3), NOW(3), 3, 'round_limit', 'Ann'), ('old-room', '123456', 2, NOW(3), NOW(3), 4, 'round_limit', 'Bob')`,
+      );
+      const store = new MySqlStore({ url: db.url(), staleProcessSeconds: 30 });
+      try {
+        await store.init();
+        const [rows] = (await conn.query("SELECT id, match_key FROM matches ORDER BY id")) as any;
+        assert.deepEqual(rows.map((r: any) => r.match_key), [`old-room#${rows[0].id}`, `old-room#${rows[1].id}`]);
+        assert.equal(await store.matches.record({ ...noBankruptcies, key: `old-room#${rows[1].id}` }), Number(rows[1].id));
+        assert.equal((await store.matches.recent(10)).length, 2);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await conn.end();
+    }
+  });
+});
+
 describe("GET /matches/recent", function () {
   const store = new MemoryStore({ staleProcessSeconds: 30 });
   let server: ReturnType<express.Express["listen"]>;
@@ -312,7 +371,7 @@ describe("GET /matches/recent", function () {
   before(async () => {
     for (let i = 0; i < 12; i++) {
       const endedAt = new Date(Date.UTC(2025, 2, 1, 13, i));
-      await store.matches.record({ ...noBankruptcies, code: String(100000 + i), endedAt });
+      await store.matches.record({ ...noBankruptcies, key: `room-${100000 + i}`, code: String(100000 + i), endedAt });
     }
     const app = express();
     app.use(matchesRouter(store));

@@ -19,7 +19,10 @@ export interface RoomCodeStore {
   resolve(code: string): Promise<CodeRecord | null>;
   /** Records that a process is alive; codes of processes silent for longer than `staleSeconds` stop resolving. */
   heartbeat(processId: string): Promise<void>;
-  /** Drops the codes of processes that stopped (crashed, or silent for longer than `staleSeconds`), returns how many. */
+  /**
+   * Drops the codes of processes that stopped (crashed, or silent for longer than `staleSeconds`), returns
+   * how many; the codes of rooms whose log is open stay, for a process to claim (see orphans()).
+   */
   sweepStale(): Promise<number>;
   /** Drops every code of one process and the process itself (graceful stop, or a crashed predecessor). */
   forgetProcess(processId: string): Promise<void>;
@@ -28,13 +31,15 @@ export interface RoomCodeStore {
 
   /**
    * Records that a process is alive and where clients reach it (`address`: its PUBLIC_ADDRESS, or
-   * host:port). Same as heartbeat(), plus the address that orphans() compares.
+   * host:port). Same as heartbeat(), plus the address that orphans() compares: the processes
+   * registered on `address` before this one are replaced (the latest to register there takes over).
    */
   register(processId: string, address: string): Promise<void>;
   /**
    * Rooms with an open log that need a new owner: released by a graceful stop, held by a process
-   * whose heartbeat is older than `staleSeconds`, or held by another process registered on
-   * `address` (a process that starts on an address takes over from the one that was there).
+   * whose heartbeat is older than `staleSeconds` (or gone), or held by a process that registered on
+   * `address` before the latest one did (a process that starts on an address takes over from the one
+   * that was there, even while that one still heart-beats; elsewhere it counts as alive).
    * The in-memory store, whose rooms cannot outlive the process, has none.
    */
   orphans(address: string): Promise<CodeRecord[]>;
@@ -44,8 +49,9 @@ export interface RoomCodeStore {
    */
   claim(roomId: string, from: string, processId: string): Promise<boolean>;
   /**
-   * A graceful stop: every room of the process is handed over (processId "", its code stops
-   * resolving until a process claims it), then the process itself is removed. Returns how many.
+   * A graceful stop: every room of the process whose log is open is handed over (processId "", its
+   * code stops resolving until a process claims it), the codes of its other rooms are dropped (there
+   * is no log to restore them from), then the process itself is removed. Returns how many were handed over.
    */
   releaseProcess(processId: string): Promise<number>;
   /** The record of a code whatever the state of its owner (resolve() answers live rooms only). */
@@ -71,7 +77,8 @@ export interface RoomLogStore {
   /**
    * Appends records (consecutive n, following the last stored one) and resolves once they are
    * committed. Rejects with StoreUnavailableError when the database has not answered within the
-   * store's hold time (the write may or may not have landed: lastN() settles it), with
+   * store's hold time (the write may or may not have landed: lastN() settles it, answering once a
+   * write of the room that the store still has in flight has ended), with
    * LogConflictError when a position already holds a different entry (another process owns the
    * room now). A position that already holds the same entry counts as written (a retried write).
    */

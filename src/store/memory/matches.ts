@@ -6,6 +6,7 @@ import type { MatchRecord, MatchStore, MatchSummary, PlayerResult } from "../typ
 
 interface StoredMatch {
   id: number;
+  key: string;
   endedAtMs: number;
   summary: Omit<MatchSummary, "players">;
   players: PlayerResult[];
@@ -44,18 +45,24 @@ export const MEMORY_MATCHES_KEPT = 1000;
 
 export class MemoryMatches implements MatchStore {
   private readonly matches: StoredMatch[] = [];
+  private readonly idsByKey = new Map<string, number>();
   private lastId = 0;
 
   constructor(private readonly kept = MEMORY_MATCHES_KEPT) {}
 
   async record(match: MatchRecord): Promise<number> {
+    // as in MySQL, a recorded key answers before anything else is looked at
+    const recorded = this.idsByKey.get(match.key);
+    if (recorded !== undefined) return recorded;
     const problem = violation(match);
     if (problem) throw new Error(`match not recorded: ${problem}`);
     const startedAt = match.startedAt.toISOString();
     const endedAt = match.endedAt.toISOString();
     const id = ++this.lastId;
+    this.idsByKey.set(match.key, id);
     this.matches.push({
       id,
+      key: match.key,
       endedAtMs: match.endedAt.getTime(),
       summary: {
         id,
@@ -71,7 +78,8 @@ export class MemoryMatches implements MatchStore {
     });
     if (this.matches.length > this.kept) {
       this.matches.sort((a, b) => a.endedAtMs - b.endedAtMs || a.id - b.id);
-      this.matches.splice(0, this.matches.length - this.kept);
+      // a dropped match's key goes with it: the store stays bounded
+      for (const dropped of this.matches.splice(0, this.matches.length - this.kept)) this.idsByKey.delete(dropped.key);
     }
     return id;
   }

@@ -1,9 +1,10 @@
 /**
- * Finished matches in MySQL: one transaction writes a match with its players; one query reads the
- * latest matches back, ranking each match's players in SQL from the stored facts.
+ * Finished matches in MySQL: one transaction writes a match with its players, once per match key;
+ * one query reads the latest matches back, ranking each match's players in SQL from the stored facts.
  */
-import type { Pool, ResultSetHeader, RowDataPacket } from "mysql2/promise";
+import type { ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import type { MatchRecord, MatchStore, MatchSummary } from "../types.ts";
+import { isDuplicate, type Db } from "./db.ts";
 
 /**
  * The latest `?` matches (a CTE) joined to their players, each ranked as the rules rank:
@@ -48,44 +49,45 @@ interface RecentRow extends RowDataPacket {
 }
 
 export class MySqlMatches implements MatchStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly db: Db) {}
 
   async record(match: MatchRecord): Promise<number> {
-    const conn = await this.pool.getConnection();
-    // A connection whose rollback failed may still hold an open transaction: never hand it back.
-    let reusable = true;
-    try {
-      await conn.beginTransaction();
-      const [inserted] = await conn.query<ResultSetHeader>(
-        `INSERT INTO matches (room_id, code, seed, started_at, ended_at, rounds, end_reason, winner_name)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [match.roomId, match.code, match.seed, match.startedAt, match.endedAt, match.rounds, match.endReason, match.winnerName],
-      );
-      const matchId = inserted.insertId;
-      if (match.players.length > 0) {
-        await conn.query(
-          `INSERT INTO match_players
-             (match_id, seat, name, final_money, net_worth, bankrupt, bankrupt_order, rank_in_match)
-           VALUES ?`,
-          [match.players.map((p) => [matchId, p.seat, p.name, p.finalMoney, p.netWorth, p.bankrupt, p.bankruptOrder, p.rank])],
-        );
-      }
-      await conn.commit();
-      return matchId;
-    } catch (e) {
-      await conn.rollback().catch(() => {
-        reusable = false;
-      });
-      throw e;
-    } finally {
-      if (reusable) conn.release();
-      else conn.destroy();
-    }
+    // A retry after a lost answer meets its own row through the key, so it writes nothing twice.
+    return this.db.held("record match", (timeoutMs) =>
+      this.db.transaction(timeoutMs, async (run) => {
+        // looked up first, so that a repeat neither fails an insert nor uses up an id
+        const [known] = await run<Array<{ id: number }>>("SELECT id FROM matches WHERE match_key = ?", [match.key]);
+        if (known) return Number(known.id);
+        let matchId: number;
+        try {
+          const inserted = await run<ResultSetHeader>(
+            `INSERT INTO matches (match_key, room_id, code, seed, started_at, ended_at, rounds, end_reason, winner_name)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [match.key, match.roomId, match.code, match.seed, match.startedAt, match.endedAt, match.rounds, match.endReason, match.winnerName],
+          );
+          matchId = inserted.insertId;
+        } catch (e) {
+          // recorded meanwhile by a concurrent call (its commit is what this insert waited for)
+          if (!isDuplicate(e) || !e.message.includes("uq_matches_key")) throw e;
+          const concurrent = await run<Array<{ id: number }>>("SELECT id FROM matches WHERE match_key = ? LOCK IN SHARE MODE", [match.key]);
+          return Number(concurrent[0].id);
+        }
+        if (match.players.length > 0) {
+          await run(
+            `INSERT INTO match_players
+               (match_id, seat, name, final_money, net_worth, bankrupt, bankrupt_order, rank_in_match)
+             VALUES ?`,
+            [match.players.map((p) => [matchId, p.seat, p.name, p.finalMoney, p.netWorth, p.bankrupt, p.bankruptOrder, p.rank])],
+          );
+        }
+        return matchId;
+      }),
+    );
   }
 
   async recent(limit: number): Promise<MatchSummary[]> {
     if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number >= 0, got ${limit}`);
-    const [rows] = await this.pool.query<RecentRow[]>(RECENT_MATCHES_SQL, [limit]);
+    const rows = await this.db.query<RecentRow[]>(RECENT_MATCHES_SQL, [limit]);
     const summaries: MatchSummary[] = [];
     for (const row of rows) {
       let summary = summaries.at(-1);

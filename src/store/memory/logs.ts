@@ -1,0 +1,52 @@
+/**
+ * Room logs kept in this process (not durable: they die with it). The same answers as the MySQL
+ * store: entries are kept as JSON text, a position that holds the same entry counts as written, and
+ * another entry there refuses the whole append with LogConflictError.
+ */
+import { parseRecord, sameEntry, serializeRecords } from "../records.ts";
+import { LogConflictError, type LogRecord, type RoomLogStore } from "../types.ts";
+
+interface RoomLog {
+  closed: boolean;
+  /** JSON text by position. */
+  entries: Map<number, string>;
+}
+
+export class MemoryLogs implements RoomLogStore {
+  readonly durable = false;
+  private readonly logs = new Map<string, RoomLog>();
+
+  async append(roomId: string, records: LogRecord[]): Promise<void> {
+    const rows = serializeRecords(roomId, records);
+    if (rows.length === 0) return;
+    const log = this.logs.get(roomId) ?? { closed: false, entries: new Map<number, string>() };
+    for (const row of rows) {
+      const stored = log.entries.get(row.n);
+      if (stored !== undefined && !sameEntry(stored, row.json)) throw new LogConflictError(roomId, row.n);
+    }
+    for (const row of rows) if (!log.entries.has(row.n)) log.entries.set(row.n, row.json);
+    this.logs.set(roomId, log);
+  }
+
+  async read(roomId: string): Promise<LogRecord[]> {
+    const entries = this.logs.get(roomId)?.entries ?? new Map<number, string>();
+    return [...entries.keys()].sort((a, b) => a - b).map((n) => parseRecord(n, entries.get(n)!));
+  }
+
+  async lastN(roomId: string): Promise<number> {
+    const entries = this.logs.get(roomId)?.entries;
+    return entries && entries.size > 0 ? Math.max(...entries.keys()) : 0;
+  }
+
+  async close(roomId: string): Promise<void> {
+    const log = this.logs.get(roomId) ?? { closed: true, entries: new Map<number, string>() };
+    log.closed = true;
+    this.logs.set(roomId, log);
+  }
+
+  /** True while the room has a log that is not closed (its code is then kept for a claim). */
+  isOpen(roomId: string): boolean {
+    const log = this.logs.get(roomId);
+    return log !== undefined && !log.closed;
+  }
+}
