@@ -19,6 +19,8 @@ export const BOT_FLAGS = {
   "group-size": { type: "string" },
   "lobby-wait-ms": { type: "string" },
   "timeout-ms": { type: "string" },
+  "retry-for-ms": { type: "string" },
+  "verify-acks": { type: "string" },
 } as const;
 
 export const BOT_FLAGS_HELP = `  --endpoint URL[,URL]   ws:// endpoint(s); bots spread over them     (default ws://127.0.0.1:2567)
@@ -28,7 +30,9 @@ export const BOT_FLAGS_HELP = `  --endpoint URL[,URL]   ws:// endpoint(s); bots 
   --turn-seconds S       turnSeconds of created rooms                 (default ${DEFAULT_BOT_SETTINGS.turnSeconds})
   --group-size N         players per room, 2-5                        (default ${DEFAULT_BOT_SETTINGS.groupSize})
   --lobby-wait-ms MS     a quick-play host starts with 2+ after this  (default ${DEFAULT_BOT_SETTINGS.lobbyWaitMs})
-  --timeout-ms MS        an answer/join/state change slower is an error (default ${DEFAULT_BOT_SETTINGS.timeoutMs})`;
+  --timeout-ms MS        an answer/join/state change slower is an error (default ${DEFAULT_BOT_SETTINGS.timeoutMs})
+  --retry-for-ms MS      keep trying to rejoin a seat / resend after UNAVAILABLE (default ${DEFAULT_BOT_SETTINGS.retryForMs})
+  --verify-acks N        acked opIds re-sent after a rejoin, expecting the original ack (default ${DEFAULT_BOT_SETTINGS.verifyAcks})`;
 
 export function botSettings(values: Record<string, string | boolean | undefined>): BotSettings {
   const d = DEFAULT_BOT_SETTINGS;
@@ -46,5 +50,7 @@ export function botSettings(values: Record<string, string | boolean | undefined>
     groupSize: Math.floor(numberFlag(str("group-size"), "group-size", d.groupSize, 2, 5)),
     lobbyWaitMs: numberFlag(str("lobby-wait-ms"), "lobby-wait-ms", d.lobbyWaitMs, 0, 600_000),
     timeoutMs: numberFlag(str("timeout-ms"), "timeout-ms", d.timeoutMs, 100, 600_000),
+    retryForMs: numberFlag(str("retry-for-ms"), "retry-for-ms", d.retryForMs, 0, 3_600_000),
+    verifyAcks: Math.floor(numberFlag(str("verify-acks"), "verify-acks", d.verifyAcks, 0, 100)),
   };
 }

@@ -5,12 +5,26 @@
  * own turns after a think time (roll / pay_bail / buy / pass / end_turn, with opIds, waiting for
  * the ack), and when the game is over they leave and start again.
  *
- * Each bot measures with its own clock: join times, action -> ack, and action -> the state change
+ * A bot keeps its seat through a server restart: it keeps the `seat` token, and when the server
+ * closes it with 4100 (CLOSE_REJOIN) or the SDK's own reconnection gives up, it takes the seat back
+ * by token (POST /rooms/:code/rejoin), sends again what was left unanswered (same opIds), and checks
+ * that the room still knows what it acknowledged. An action refused with UNAVAILABLE is sent again
+ * with the same opId.
+ *
+ * Each bot measures with its own clock: join times, action -> ack, action -> the state change
  * (state.seq reaching the ack's seq) on every member of the room, which works because a room's
- * members live in this process (see `seatsByRoom`).
+ * members live in this process (see `seatsByRoom`), and the time out of its seat.
  */
 import { Client, type Room } from "@colyseus/sdk";
-import type { AckMessage, ChatMessage, ErrorMessage, EventMessage, HistoryMessage } from "../src/messages/contract.ts";
+import {
+  CLOSE_REJOIN,
+  type AckMessage,
+  type ChatMessage,
+  type ErrorMessage,
+  type EventMessage,
+  type HistoryMessage,
+  type SeatMessage,
+} from "../src/messages/contract.ts";
 import type { Metrics } from "./metrics.ts";
 
 export interface BotSettings {
@@ -29,6 +43,10 @@ export interface BotSettings {
   lobbyWaitMs: number;
   /** How long an answer (ack/error), a join, or a state change may take before it counts as an error. */
   timeoutMs: number;
+  /** How long a bot keeps trying to get back into play: taking its seat back by token, or resending an action refused with UNAVAILABLE. */
+  retryForMs: number;
+  /** After taking its seat back, how many of its acknowledged opIds a bot sends again, expecting each one's original ack (0: none). */
+  verifyAcks: number;
 }
 
 export const DEFAULT_BOT_SETTINGS: BotSettings = {
@@ -40,19 +58,35 @@ export const DEFAULT_BOT_SETTINGS: BotSettings = {
   groupSize: 5,
   lobbyWaitMs: 3000,
   timeoutMs: 10_000,
+  retryForMs: 60_000,
+  verifyAcks: 5,
 };
 
 const GAME_ACTIONS = new Set(["roll", "buy", "pass", "end_turn", "pay_bail"]);
 const JOIN_RACES = new Set([404, 409, 410, 423, 522, 524]);
+/**
+ * Refusals of an action sent again after a rejoin that mean only "the game moved on meanwhile"
+ * (the turn timer played it): the action was never acknowledged, so nothing was promised.
+ */
+const RESENT_RACES = new Set(["NOT_YOUR_TURN", "WRONG_STAGE", "WRONG_PHASE", "GAME_OVER"]);
+/** Answers to POST /rooms/:code/rejoin that are final (docs/protocol.md); anything else is retried. */
+const REJOIN_FINAL = new Set([400, 403, 410]);
 const SEQ_HISTORY = 64;
+/** The SDK's own reconnection (for a dropped connection within the server's window) is kept short: after that the bot rejoins by token. */
+const SDK_RECONNECT = { maxRetries: 3, maxDelay: 1000 };
+/** Acknowledged opIds a seat remembers for the check after a rejoin. */
+const ACKS_KEPT = 500;
+/** Between two re-sent opIds after a rejoin: well under MAX_MESSAGES_PER_SECOND beside the bot's own moves. */
+const VERIFY_SPACING_MS = 250;
 
 /** Room members of this process, by roomId: their states tell when an action reached all of them. */
 const seatsByRoom = new Map<string, Set<Seat>>();
 let liveSeatCount = 0;
+let awaySeatCount = 0;
 
-/** Bots of this process connected to a room right now, and the rooms they are in. */
+/** Bots of this process connected to a room right now, the rooms they are in, and the seats trying to get back. */
 export function presence() {
-  return { players: liveSeatCount, rooms: seatsByRoom.size };
+  return { players: liveSeatCount, rooms: seatsByRoom.size, away: awaySeatCount };
 }
 
 type Answer = { opId?: string | null; seq?: number; code?: string; message?: string };
@@ -64,14 +98,19 @@ interface ServerMessages {
   event: EventMessage;
   chat: ChatMessage;
   history: HistoryMessage;
+  seat: SeatMessage;
 }
+export const SERVER_MESSAGE_TYPES = ["ack", "error", "event", "chat", "history", "seat"] as const satisfies ReadonlyArray<keyof ServerMessages>;
 
 /** The seat a bot holds in each room, once it has one: where the room's answers go. */
 const seatOfRoom = new WeakMap<Room<any>, Seat>();
+/** The latest seat token each room's connection received (it may come before the join resolves). */
+const tokenOfRoom = new WeakMap<Room<any>, string>();
 
 /**
- * What a bot does with each server message. Answers settle the ask they answer; the room's log (events,
- * chat lines, and the history replayed on join) is read by nobody, because a bot plays from the state.
+ * What a bot does with each server message. Answers settle the ask they answer; the seat token is
+ * kept to take the seat back; the room's log (events, chat lines, and the history replayed on join)
+ * is read by nobody, because a bot plays from the state.
  */
 function handleServerMessages(room: Room<any>) {
   const handlers: { [T in keyof ServerMessages]: (message: ServerMessages[T]) => void } = {
@@ -80,16 +119,18 @@ function handleServerMessages(room: Room<any>) {
     event: () => {},
     chat: () => {},
     history: () => {},
+    seat: (m) => void (typeof m?.seatToken === "string" && tokenOfRoom.set(room, m.seatToken)),
   };
   const register = <T extends keyof ServerMessages>(type: T) => room.onMessage(type, handlers[type]);
-  for (const type of Object.keys(handlers) as Array<keyof ServerMessages>) register(type);
+  for (const type of SERVER_MESSAGE_TYPES) register(type);
 }
 
 /**
  * The bots' SDK client. Each room it makes handles every server message before it connects: the
- * `history` sent on join can come in the same packet as the join, before the code awaiting the join runs.
+ * `seat` and `history` sent on join can come in the same packet as the join, before the code
+ * awaiting the join runs.
  */
-class BotClient extends Client {
+export class BotClient extends Client {
   protected override createRoom(roomName: string, rootSchema?: any): Room<any, any> {
     const room = super.createRoom(roomName, rootSchema);
     handleServerMessages(room);
@@ -107,10 +148,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Exponential backoff with jitter: ~100 ms, 200, 400, ... up to `capMs`. */
+function backoff(attempt: number, capMs = 1000): number {
+  return Math.min(capMs, 100 * 2 ** attempt) * (0.5 + Math.random());
+}
+
 export function httpBase(endpoint: string): string {
   return endpoint.replace(/^ws(s?):\/\//, "http$1://").replace(/\/$/, "");
 }
-
 /** Shared by every bot of a process: one SDK client per endpoint, the board's prices, the metrics. */
 export class BotContext {
   readonly clients: BotClient[];
@@ -169,68 +214,163 @@ export class BotContext {
   }
 }
 
-/** One bot seated in one room: answers, seq arrivals, and the moves it makes by the stage. */
+/** A message sent with an opId and not answered yet; sent again with the same opId when needed. */
+interface Ask {
+  opId: string;
+  type: string;
+  payload: Record<string, unknown>;
+  /** What a timeout counts as: the message type, or "verify". */
+  what: string;
+  /** The connection it was last sent on (Seat.epoch); sent again when the seat comes back on a newer one. */
+  epoch: number;
+  /** Sent again after the seat came back: its time includes the time away, so it is not a latency sample. */
+  resent: boolean;
+  /** When the first UNAVAILABLE came, if one did. */
+  unavailableSince: number | null;
+  unavailableTries: number;
+  timer: NodeJS.Timeout | null;
+  settle(answer: Answer | null): void;
+}
+
+/** A seq waiter of a seat that lost its connection: that member's time is not measured. */
+class AwayError extends Error {}
+
+/** The synchronized state as a player sees it, without who is connected right now. */
+function snapshotOf(state: any): string | null {
+  try {
+    const json = state.toJSON();
+    for (const player of Object.values(json.players ?? {}) as Array<{ connected?: boolean }>) delete player.connected;
+    return JSON.stringify(json);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One bot seated in one room: answers, seq arrivals, the moves it makes by the stage, and taking
+ * the seat back when the connection goes (the SDK's reconnection first, then the seat token).
+ */
 export class Seat {
   readonly me: string;
-  private readonly answers = new Map<string, (a: Answer) => void>();
+  /** The room's current connection: a new Room object after each rejoin by token. */
+  room: Room<any>;
+  private readonly asks = new Map<string, Ask>();
+  /** The acks this seat received, oldest first (bounded): what the room must still know after a rejoin. */
+  private readonly acked: AckMessage[] = [];
   /** [seq, performance.now()] when this client's state first showed that seq, oldest first. */
   private readonly seqSeen: Array<[number, number]> = [];
-  private readonly seqWaiters = new Set<{ seq: number; resolve: (t: number) => void }>();
+  private readonly seqWaiters = new Set<{ seq: number; resolve: (t: number) => void; reject: (e: Error) => void }>();
   private nextOp = 0;
+  private code = "";
+  private token: string | null = null;
+  /** Bumped every time the seat comes back on a connection. */
+  private epoch = 0;
+  /** performance.now() when the connection went, while the seat is trying to get back. */
+  private awaySince: number | null = null;
+  /** The state when the connection went: the highest seq seen, and the state for a comparison. */
+  private left: { seq: number; snapshot: string | null } | null = null;
+  private verifying: Promise<void> | null = null;
+  private present = false;
   private acting = false;
   private readySent = false;
   private lobbySince = performance.now();
   private lobbyTimer: NodeJS.Timeout | null = null;
   private leaving = false;
   private closed = false;
-  private detached = false;
   private finished!: () => void;
-  /** Resolves when the game is over, the connection is gone, or the bots are stopped. */
+  /** Resolves when the game is over, the seat is gone for good, or the bots are stopped. */
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
   constructor(
     readonly ctx: BotContext,
-    readonly room: Room<any>,
+    room: Room<any>,
     readonly name: string,
     /** Players the host waits for before starting (a quick-play host also starts after lobbyWaitMs). */
     private readonly expected: number,
     private readonly quickPlay: boolean,
+    /** The SDK client (endpoint) the seat was taken through; a rejoin goes there first. */
+    private readonly client: BotClient = ctx.clients[0],
   ) {
+    this.room = room;
     this.me = room.sessionId;
-    room.reconnection.enabled = false;
-    let members = seatsByRoom.get(room.roomId);
-    if (!members) seatsByRoom.set(room.roomId, (members = new Set()));
-    members.add(this);
-    liveSeatCount++;
+    this.enterPresence();
+    this.attach(room);
+  }
 
+  /** The secret that takes this seat back, once the server has sent it. */
+  get seatToken(): string | null {
+    return tokenOfRoom.get(this.room) ?? this.token;
+  }
+
+  private attach(room: Room<any>) {
     seatOfRoom.set(room, this);
-    room.onStateChange((state: any) => this.onState(state));
-    room.onLeave((code: number) => {
-      this.closed = true;
-      if (!this.leaving && !ctx.stopped) ctx.metrics.count("dropped");
-      this.detach();
+    Object.assign(room.reconnection, SDK_RECONNECT);
+    room.onStateChange((state: any) => room === this.room && this.onState(state));
+    room.onDrop(() => {
+      if (room !== this.room || this.leaving || this.ctx.stopped) return;
+      this.ctx.metrics.count("dropped");
+      this.goAway();
     });
+    room.onReconnect(() => room === this.room && this.cameBack(room, "reconnected"));
+    room.onLeave((code: number) => room === this.room && this.onClosed(code));
     if (room.state) this.onState(room.state);
   }
 
-  private detach() {
-    if (this.detached) return;
-    this.detached = true;
+  private enterPresence() {
+    if (this.present) return;
+    this.present = true;
+    liveSeatCount++;
+    let members = seatsByRoom.get(this.room.roomId);
+    if (!members) seatsByRoom.set(this.room.roomId, (members = new Set()));
+    members.add(this);
+  }
+
+  private leavePresence() {
+    if (!this.present) return;
+    this.present = false;
     liveSeatCount--;
-    seatsByRoom.get(this.room.roomId)?.delete(this);
-    if (seatsByRoom.get(this.room.roomId)?.size === 0) seatsByRoom.delete(this.room.roomId);
+    const members = seatsByRoom.get(this.room.roomId);
+    members?.delete(this);
+    if (members?.size === 0) seatsByRoom.delete(this.room.roomId);
+  }
+
+  /** The seat is over (left, stopped, or it could not be taken back). */
+  private end() {
+    this.closed = true;
+    this.leavePresence();
+    if (this.awaySince !== null) {
+      this.awaySince = null;
+      awaySeatCount--;
+    }
+    for (const ask of [...this.asks.values()]) ask.settle(null);
     if (this.lobbyTimer) clearTimeout(this.lobbyTimer);
     this.finished();
   }
 
-  /** An ack or error from the room: settles the ask with that opId. */
+  /** An ack or error from the room: settles the ask with that opId, or sends it again after UNAVAILABLE. */
   answer(m: Answer) {
     if (m.opId === null || m.opId === undefined) return;
-    this.answers.get(m.opId)?.(m);
+    const ask = this.asks.get(m.opId);
+    if (!ask) return;
+    if (m.code === "UNAVAILABLE") return this.unavailable(ask, m);
+    ask.settle(m);
+  }
+
+  /** The database could not commit it: the same message, same opId, after a backoff (bounded by retryForMs). */
+  private unavailable(ask: Ask, m: Answer) {
+    const { metrics, settings } = this.ctx;
+    metrics.count("unavailable");
+    if (ask.timer) clearTimeout(ask.timer);
+    ask.timer = null;
+    ask.unavailableSince ??= performance.now();
+    if (performance.now() - ask.unavailableSince > settings.retryForMs) return ask.settle(m);
+    const delay = backoff(ask.unavailableTries++, 2000);
+    ask.timer = setTimeout(() => this.asks.get(ask.opId) === ask && this.transmit(ask), delay);
   }
 
   private onState(state: any) {
     const seq: number = state.seq;
+    if (state.code) this.code = state.code;
     const last = this.seqSeen[this.seqSeen.length - 1];
     if (!last || last[0] !== seq) {
       const now = performance.now();
@@ -246,35 +386,75 @@ export class Seat {
     this.decide();
   }
 
-  /** When this client's state first reached `seq` (now or later). */
+  /** When this client's state first reached `seq` (now or later); rejects if the seat loses its connection first. */
   reached(seq: number): Promise<number> {
     if (this.room.state && this.room.state.seq >= seq) {
       const first = this.seqSeen.find(([s]) => s >= seq);
       return Promise.resolve(first ? first[1] : performance.now());
     }
-    return new Promise((resolve) => this.seqWaiters.add({ seq, resolve }));
+    if (this.awaySince !== null || this.closed) return Promise.reject(new AwayError());
+    return new Promise((resolve, reject) => this.seqWaiters.add({ seq, resolve, reject }));
   }
 
-  /** Sends a message with an opId and waits for its ack or error. */
+  // --- asking -----------------------------------------------------------------------------------
+
+  /**
+   * Sends a message with an opId and resolves with its answer: kept (no timeout) while the seat is
+   * away and sent again when it is back, sent again after UNAVAILABLE; null after a timeout or when
+   * the seat is over.
+   */
+  private request(opId: string, type: string, payload: Record<string, unknown>, what = type): Promise<{ answer: Answer; resent: boolean } | null> {
+    return new Promise((resolve) => {
+      const ask: Ask = {
+        opId,
+        type,
+        payload,
+        what,
+        epoch: this.epoch,
+        resent: false,
+        unavailableSince: null,
+        unavailableTries: 0,
+        timer: null,
+        settle: (answer) => {
+          if (ask.timer) clearTimeout(ask.timer);
+          if (this.asks.get(opId) === ask) this.asks.delete(opId);
+          resolve(answer ? { answer, resent: ask.resent } : null);
+        },
+      };
+      this.asks.set(opId, ask);
+      this.transmit(ask);
+    });
+  }
+
+  private transmit(ask: Ask) {
+    if (ask.timer) clearTimeout(ask.timer);
+    ask.timer = null;
+    // not connected: sent when the seat is back
+    if (this.awaySince !== null || this.closed) return;
+    if (ask.epoch < this.epoch) {
+      ask.resent = true;
+      this.ctx.metrics.count("resent");
+    }
+    ask.epoch = this.epoch;
+    this.room.send(ask.type, ask.payload);
+    ask.timer = setTimeout(() => {
+      if (!this.closed) this.ctx.metrics.error(`${ask.what}:timeout`, `${this.name}: no answer to ${ask.type} (${ask.opId}) within ${this.ctx.settings.timeoutMs} ms`);
+      ask.settle(null);
+    }, this.ctx.settings.timeoutMs);
+  }
+
+  /** A move, ready or start with a fresh opId; waits for its ack or error. */
   private async ask(type: string, tolerated: string[] = []): Promise<Answer | null> {
     const opId = `${this.name}-${++this.nextOp}`;
-    const { metrics, settings } = this.ctx;
+    const { metrics } = this.ctx;
     const game = GAME_ACTIONS.has(type);
-    const answered = new Promise<Answer>((resolve) => this.answers.set(opId, resolve));
     const sentAt = performance.now();
-    this.room.send(type, type === "ready" ? { ready: true, opId } : { opId });
     if (game) metrics.count("actions");
-    let answer: Answer;
-    try {
-      answer = await withTimeout(answered, settings.timeoutMs, `the answer to ${type}`);
-    } catch (e) {
-      if (!this.closed) metrics.error(`${type}:timeout`, (e as Error).message);
-      return null;
-    } finally {
-      this.answers.delete(opId);
-    }
+    const result = await this.request(opId, type, type === "ready" ? { ready: true, opId } : { opId });
+    if (!result) return null;
+    const { answer, resent } = result;
     const ackAt = performance.now();
-    if (answer.code && tolerated.includes(answer.code)) {
+    if (answer.code && (tolerated.includes(answer.code) || (resent && RESENT_RACES.has(answer.code)))) {
       metrics.count("races");
       return answer;
     }
@@ -282,10 +462,15 @@ export class Seat {
       if (!this.closed) metrics.error(`refused:${answer.code}`, `${type}: ${answer.message}`);
       return answer;
     }
+    this.acked.push({ opId, seq: answer.seq! });
+    if (this.acked.length > ACKS_KEPT) this.acked.shift();
     if (game) {
       metrics.count("acks");
-      metrics.record("actionAck", ackAt - sentAt);
-      void this.measureAllMembers(answer.seq!, sentAt);
+      // an action sent again after a rejoin waited out the restart: the time away is measured as such
+      if (!resent) {
+        metrics.record("actionAck", ackAt - sentAt);
+        void this.measureAllMembers(answer.seq!, sentAt);
+      }
     }
     return answer;
   }
@@ -304,13 +489,16 @@ export class Seat {
       const times = await withTimeout(Promise.all([...local].map((s) => s.reached(seq))), settings.timeoutMs, `seq ${seq} on every member`);
       metrics.record("stateAllMembers", Math.max(...times) - sentAt);
     } catch (e) {
-      if (!this.closed) metrics.error("state:timeout", (e as Error).message);
+      if (e instanceof AwayError) metrics.count("stateUnmeasured");
+      else if (!this.closed) metrics.error("state:timeout", (e as Error).message);
     }
   }
 
+  // --- playing ----------------------------------------------------------------------------------
+
   /** Looks at the state and, when it is this bot's move, thinks and makes it. */
   private decide() {
-    if (this.acting || this.leaving || this.closed) return;
+    if (this.acting || this.leaving || this.closed || this.awaySince !== null) return;
     const state = this.room.state;
     if (!state) return;
     if (state.phase === "finished") return this.finished();
@@ -338,8 +526,8 @@ export class Seat {
     try {
       await this.ctx.think();
       const state = this.room.state;
-      // the turn timer may have played this move meanwhile: decide again from the new state
-      if (this.closed || this.leaving || state.seq !== seenSeq) return;
+      // the turn timer may have played this move meanwhile, or the seat lost its connection: decide again from the new state
+      if (this.closed || this.leaving || this.awaySince !== null || state.seq !== seenSeq) return;
       await this.ask(move);
     } finally {
       this.acting = false;
@@ -386,7 +574,179 @@ export class Seat {
     }
   }
 
-  /** Plays until the game is over (or the connection goes, or the bots stop), within a bound. */
+  // --- losing the connection and taking the seat back --------------------------------------------
+
+  /** The room's connection closed for good (the SDK does not or no longer reconnects it). */
+  private onClosed(code: number) {
+    const { metrics, stopped } = this.ctx;
+    if (this.leaving || stopped || this.closed) return this.end();
+    if (code === CLOSE_REJOIN) metrics.count("toldToRejoin");
+    // a drop the SDK tried to reconnect was counted when it dropped
+    else if (this.awaySince === null) metrics.count("dropped");
+    this.goAway();
+    void this.takeSeatBack(code);
+  }
+
+  /** Out of the seat: nothing is sent, answers are awaited again once back, and this member's state is not measured. */
+  private goAway() {
+    if (this.awaySince !== null) return;
+    this.awaySince = performance.now();
+    awaySeatCount++;
+    this.token = this.seatToken;
+    this.left = { seq: this.seqSeen[this.seqSeen.length - 1]?.[0] ?? 0, snapshot: this.room.state ? snapshotOf(this.room.state) : null };
+    this.ctx.metrics.count("acksHeld", this.acked.length);
+    this.leavePresence();
+    for (const ask of this.asks.values()) {
+      if (ask.timer) clearTimeout(ask.timer);
+      ask.timer = null;
+    }
+    for (const w of this.seqWaiters) w.reject(new AwayError());
+    this.seqWaiters.clear();
+  }
+
+  /**
+   * POST /rooms/:code/rejoin with the seat token until the seat is back: a transient answer (404
+   * while the room is restored, 409, 503, no server listening) is retried with backoff, a final one
+   * (400, 403, 410) or retryForMs without success ends the seat with an error.
+   */
+  private async takeSeatBack(closeCode: number) {
+    const { metrics, settings } = this.ctx;
+    const token = this.token;
+    if (!token || !this.code) {
+      metrics.error("rejoin:no-token", `${this.name}: closed with ${closeCode} before the server sent a seat token`);
+      return this.end();
+    }
+    const endpoints = settings.endpoints;
+    let endpoint = Math.max(0, this.ctx.clients.indexOf(this.client));
+    const deadline = this.awaySince! + settings.retryForMs;
+    let last = "";
+    for (let attempt = 0; !this.leaving && !this.ctx.stopped && !this.closed; attempt++) {
+      const url = `${httpBase(endpoints[endpoint])}/rooms/${this.code}/rejoin`;
+      let status = 0;
+      let body: any = null;
+      try {
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ seatToken: token }),
+          signal: AbortSignal.timeout(settings.timeoutMs),
+        });
+        status = res.status;
+        body = await res.json().catch(() => null);
+      } catch (e) {
+        last = `POST ${url}: ${(e as Error).message}`;
+      }
+      if (status === 200 && body?.reservation) {
+        try {
+          const room = await withTimeout(this.ctx.clients[endpoint].consumeSeatReservation(body.reservation), settings.timeoutMs, "consumeSeatReservation");
+          if (this.leaving || this.ctx.stopped || this.closed) {
+            await room.leave(true).catch(() => {});
+            return;
+          }
+          return this.cameBack(room, "rejoined");
+        } catch (e) {
+          last = `consumeSeatReservation after POST ${url}: ${(e as Error).message}`;
+        }
+      } else if (status !== 0) {
+        last = `POST ${url}: ${status} ${JSON.stringify(body)}`;
+        if (REJOIN_FINAL.has(status)) {
+          metrics.error(`rejoin:${status}`, `${this.name}: ${last}`);
+          return this.end();
+        }
+      }
+      metrics.count("rejoinRetries");
+      if (performance.now() > deadline) {
+        metrics.error("rejoin:timeout", `${this.name}: not back in room ${this.code} within ${settings.retryForMs} ms; last answer: ${last}`);
+        return this.end();
+      }
+      // nobody listening there: another live process may restore the room
+      if (status === 0) endpoint = (endpoint + 1) % endpoints.length;
+      await this.ctx.pause(backoff(attempt));
+    }
+    this.end();
+  }
+
+  /** Back in the seat, on the same connection (the SDK reconnected) or a new one (rejoined by token). */
+  private cameBack(room: Room<any>, how: "reconnected" | "rejoined") {
+    const { metrics } = this.ctx;
+    if (this.awaySince === null) return;
+    if (room !== this.room) {
+      seatOfRoom.delete(this.room);
+      this.room = room;
+      this.attach(room);
+    }
+    metrics.record("rejoin", performance.now() - this.awaySince);
+    metrics.count(how);
+    metrics.mark("lastBackAt", Date.now());
+    this.awaySince = null;
+    awaySeatCount--;
+    this.epoch++;
+    this.enterPresence();
+    void this.resume(how);
+  }
+
+  /** After coming back: the state must be where it was (or later), then what was unanswered goes again, then the checks, then play. */
+  private async resume(how: "reconnected" | "rejoined") {
+    const { metrics, settings } = this.ctx;
+    const left = this.left;
+    this.left = null;
+    const room = this.room;
+    const deadline = performance.now() + settings.timeoutMs;
+    while (!room.state?.code && performance.now() < deadline && room === this.room) await sleep(5);
+    if (room !== this.room || this.closed) return;
+    if (!room.state?.code) metrics.error("rejoin:no-state", `${this.name}: no state within ${settings.timeoutMs} ms of taking the seat back`);
+    else if (left) this.compareState(left, room.state);
+    for (const ask of [...this.asks.values()]) if (ask.epoch < this.epoch) this.transmit(ask);
+    if (how === "rejoined" && settings.verifyAcks > 0 && this.acked.length > 0) this.verifying = this.verifyAcks();
+    this.decide();
+  }
+
+  /**
+   * Every ack this seat received had its seq in the state before the connection went, so a state
+   * behind that seq lost acknowledged actions; at the same seq the whole state must be the same.
+   */
+  private compareState(left: { seq: number; snapshot: string | null }, state: any) {
+    const { metrics } = this.ctx;
+    if (state.seq < left.seq) {
+      metrics.error("state:regressed", `${this.name} in ${this.code}: seq ${left.seq} before the connection went, ${state.seq} after`);
+    } else if (state.seq === left.seq && left.snapshot !== null) {
+      const now = snapshotOf(state);
+      if (now === left.snapshot) metrics.count("statesMatched");
+      else metrics.error("state:differs", `${this.name} in ${this.code} at seq ${state.seq}: before ${left.snapshot.slice(0, 200)} after ${now?.slice(0, 200)}`);
+    }
+  }
+
+  /**
+   * Sends a sample of this seat's acknowledged opIds again (the latest one and random others). Each
+   * must be answered with its original ack: same opId, same seq. The message type is one the room
+   * refuses unless it recognises the opId (`ready` once the game has started, `end_turn` in the
+   * lobby, where nobody can be at the end of a turn), so an opId the room forgot is refused, never
+   * applied anew, and the check cannot pass by accident.
+   */
+  private async verifyAcks() {
+    const { metrics, settings } = this.ctx;
+    const pool = this.acked.slice(0, -1);
+    const sample = [this.acked[this.acked.length - 1]];
+    while (sample.length < settings.verifyAcks && pool.length > 0) sample.push(pool.splice(Math.floor(Math.random() * pool.length), 1)[0]);
+    await this.ctx.pause(Math.random() * 1000);
+    for (const original of sample) {
+      if (this.closed || this.leaving || this.ctx.stopped) return;
+      const opId = original.opId!;
+      const lobby = this.room.state.phase === "lobby";
+      const result = await this.request(opId, lobby ? "end_turn" : "ready", lobby ? { opId } : { ready: true, opId }, "verify");
+      if (result) {
+        const { answer } = result;
+        if (answer.code) metrics.error("ack:lost", `${this.name} in ${this.code}: ${opId} was acknowledged at seq ${original.seq}; after the rejoin: ${answer.code} ${answer.message}`);
+        else if (answer.seq !== original.seq) metrics.error("ack:changed", `${this.name} in ${this.code}: ${opId} was acknowledged at seq ${original.seq}, after the rejoin at ${answer.seq}`);
+        else metrics.count("acksVerified");
+      }
+      await this.ctx.pause(VERIFY_SPACING_MS);
+    }
+  }
+
+  // --- the end ----------------------------------------------------------------------------------
+
+  /** Plays until the game is over (or the seat is gone, or the bots stop), within a bound. */
   async playOut(limitMs: number) {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
@@ -400,13 +760,14 @@ export class Seat {
   async leave() {
     if (this.closed) return;
     this.leaving = true;
+    if (this.awaySince !== null) return this.end();
+    if (this.verifying) await withTimeout(this.verifying, this.ctx.settings.timeoutMs, "the ack checks").catch(() => {});
     try {
       await withTimeout(this.room.leave(true), this.ctx.settings.timeoutMs, "leave");
     } catch {
       this.room.connection?.close();
     }
-    this.closed = true;
-    this.detach();
+    this.end();
   }
 }
 
@@ -432,7 +793,7 @@ export async function privateGroup(ctx: BotContext, names: string[], firstEndpoi
       const hostRoom = await withTimeout(clientFor(0).create("game", ctx.createOptions(names[0], true)), settings.timeoutMs, "create");
       metrics.record("create", performance.now() - startedAt);
       metrics.count("joins");
-      const host = new Seat(ctx, hostRoom, names[0], names.length, false);
+      const host = new Seat(ctx, hostRoom, names[0], names.length, false, clientFor(0));
       seats.push(host);
       const code = await codeOf(hostRoom, settings.timeoutMs);
 
@@ -456,7 +817,7 @@ export async function privateGroup(ctx: BotContext, names: string[], firstEndpoi
             const room = await withTimeout(clientFor(i + 1).joinById(roomId, { name }), settings.timeoutMs, "joinById");
             metrics.record("joinByCode", performance.now() - t0);
             metrics.count("joins");
-            seats.push(new Seat(ctx, room, name, names.length, false));
+            seats.push(new Seat(ctx, room, name, names.length, false, clientFor(i + 1)));
           } catch (e) {
             joinFailure(ctx, "joinById", e);
           }
@@ -491,9 +852,11 @@ export async function quickPlayer(ctx: BotContext, name: string, endpoint: numbe
       const room = await withTimeout(client.joinOrCreate("game", ctx.createOptions(name, false)), settings.timeoutMs, "joinOrCreate");
       metrics.record("quickPlay", performance.now() - t0);
       metrics.count("joins");
-      seat = new Seat(ctx, room, name, settings.groupSize, true);
+      seat = new Seat(ctx, room, name, settings.groupSize, true, client);
       await seat.playOut(gameLimitMs(settings));
-      if (room.state?.phase === "finished" && room.state.hostId === seat.me) metrics.count("gamesFinished");
+      // after a rejoin the seat's room is a new connection
+      const state = seat.room.state;
+      if (state?.phase === "finished" && state.hostId === seat.me) metrics.count("gamesFinished");
     } catch (e) {
       const code = (e as { code?: number }).code;
       if (code !== undefined && JOIN_RACES.has(code)) metrics.count("races");

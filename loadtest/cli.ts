@@ -51,13 +51,14 @@ async function run(settings: ReturnType<typeof botSettings>, numClients: number,
     const now = performance.now();
     const current = snapshot(swarm.metrics);
     const delta = difference(current, window);
-    const { players, rooms } = presence();
+    const { players, rooms, away } = presence();
     const l = delta.summaries();
     console.log(
       `${((now - startedAt) / 1000).toFixed(0).padStart(4)}s  players ${players}  rooms ${rooms}  ` +
         `actions/s ${((delta.counters.actions * 1000) / (now - windowAt)).toFixed(0)}  ` +
         `p99 ack ${ms(l.actionAck.p99)}  state ${ms(l.stateAllMembers.p99)}  join-by-code ${ms(l.joinByCode.p99)}  ` +
-        `errors ${current.counters.errors}  dropped ${current.counters.dropped}`,
+        `errors ${current.counters.errors}  dropped ${current.counters.dropped}` +
+        (away || current.counters.rejoined ? `  away ${away}  rejoined ${current.counters.rejoined}` : ""),
     );
     window = current;
     windowAt = now;

@@ -17,6 +17,8 @@ export const LATENCIES = [
   "actionAck",
   /** From send(action) to the last room member's state reaching the ack's seq. */
   "stateAllMembers",
+  /** From a seat's connection closing (or dropping) to the seat taken again: the SDK reconnected, or a rejoin by token. */
+  "rejoin",
 ] as const;
 export type LatencyName = (typeof LATENCIES)[number];
 
@@ -30,8 +32,25 @@ export const COUNTERS = [
   "races",
   /** Actions whose room had members in another bot process: no all-members time for them. */
   "stateUnmeasured",
-  /** Connections closed by the server or the network while the bot meant to stay. */
+  /** Connections closed by the server or the network while the bot meant to stay, other than a 4100 (CLOSE_REJOIN). */
   "dropped",
+  /** Connections the server closed with 4100 (CLOSE_REJOIN: it is stopping, or the room moved). */
+  "toldToRejoin",
+  /** Seats taken back by token (POST /rooms/:code/rejoin) / by the SDK's own reconnection. */
+  "rejoined",
+  "reconnected",
+  /** Rejoin attempts answered with a transient answer (404 while the room is restored, 409, 503, nobody listening), retried. */
+  "rejoinRetries",
+  /** Acks the seats held when their connection went (every one is checked through the seq of the state they come back to). */
+  "acksHeld",
+  /** Acked opIds sent again after a rejoin and answered with their original ack (same seq). */
+  "acksVerified",
+  /** Seats that came back to the state at the seq they left it, and found it the same. */
+  "statesMatched",
+  /** Messages sent again with the same opId after the seat came back (they were unanswered when it went). */
+  "resent",
+  /** UNAVAILABLE refusals (the database could not commit), each followed by the same message again. */
+  "unavailable",
   "errors",
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
@@ -43,6 +62,8 @@ export interface MetricsData {
   errorKinds: Record<string, number>;
   /** a few error messages, for the report */
   errorSamples: string[];
+  /** the latest value of each mark (max across bots and processes), e.g. lastBackAt: epoch ms the last seat was taken back */
+  marks: Record<string, number>;
 }
 
 export class Metrics {
@@ -50,6 +71,7 @@ export class Metrics {
   counters = Object.fromEntries(COUNTERS.map((n) => [n, 0])) as Record<CounterName, number>;
   errorKinds: Record<string, number> = {};
   errorSamples: string[] = [];
+  marks: Record<string, number> = {};
 
   record(name: LatencyName, ms: number) {
     this.latencies[name].record(ms);
@@ -65,12 +87,18 @@ export class Metrics {
     if (this.errorSamples.length < 10) this.errorSamples.push(`${kind}: ${detail}`.slice(0, 300));
   }
 
+  /** Keeps the highest value seen for `name`. */
+  mark(name: string, value: number) {
+    this.marks[name] = Math.max(this.marks[name] ?? -Infinity, value);
+  }
+
   toJSON(): MetricsData {
     return {
       latencies: Object.fromEntries(LATENCIES.map((n) => [n, this.latencies[n].toJSON()])) as Record<LatencyName, HistogramData>,
       counters: { ...this.counters },
       errorKinds: { ...this.errorKinds },
       errorSamples: [...this.errorSamples],
+      marks: { ...this.marks },
     };
   }
 
@@ -79,6 +107,7 @@ export class Metrics {
     for (const n of COUNTERS) this.counters[n] += data.counters[n];
     for (const [k, v] of Object.entries(data.errorKinds)) this.errorKinds[k] = (this.errorKinds[k] ?? 0) + v;
     for (const s of data.errorSamples) if (this.errorSamples.length < 10) this.errorSamples.push(s);
+    for (const [k, v] of Object.entries(data.marks ?? {})) this.mark(k, v);
   }
 
   summaries(): Record<LatencyName, LatencySummary> {

@@ -1,7 +1,8 @@
 /**
  * A bot process driven by the bench over IPC (child_process.fork): `start` the bots, `measure`
- * (clear the metrics: the window begins), `report` (send the window's metrics), `stop` (leave and exit).
- * It reports its bots' presence every second, and exits by itself if the bench goes away.
+ * (clear the metrics: the window begins), `report` (send the window's metrics), `status` (who is
+ * seated or away right now, for a restart), `stop` (leave and exit). It reports its bots' presence
+ * every second, and exits by itself if the bench goes away.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { BotSettings } from "./bot.ts";
@@ -13,10 +14,26 @@ export type ToWorker =
   | { type: "start"; settings: BotSettings; plan: SwarmPlan }
   | { type: "measure" }
   | { type: "report" }
+  | { type: "status" }
   | { type: "stop" };
 
+/** Right now: seats connected, seats trying to get back, and what the window's restart counters say so far. */
+export interface WorkerStatus {
+  players: number;
+  rooms: number;
+  away: number;
+  toldToRejoin: number;
+  dropped: number;
+  rejoined: number;
+  reconnected: number;
+  errors: number;
+  /** epoch ms when the last seat was taken back, or null */
+  lastBackAt: number | null;
+}
+
 export type FromWorker =
-  | { type: "presence"; players: number; rooms: number; errors: number; dropped: number }
+  | { type: "presence"; players: number; rooms: number; away: number; errors: number; dropped: number }
+  | ({ type: "status" } & WorkerStatus)
   | { type: "report"; metrics: ReturnType<Metrics["toJSON"]>; loopDelay: LoopDelay }
   | { type: "stopped" };
 
@@ -48,6 +65,20 @@ process.on("message", async (m: ToWorker) => {
       if (swarm) resetMetrics(swarm.metrics);
       loop.reset();
       break;
+    case "status": {
+      const c = swarm?.metrics.counters;
+      send({
+        type: "status",
+        ...presence(),
+        toldToRejoin: c?.toldToRejoin ?? 0,
+        dropped: c?.dropped ?? 0,
+        rejoined: c?.rejoined ?? 0,
+        reconnected: c?.reconnected ?? 0,
+        errors: c?.errors ?? 0,
+        lastBackAt: swarm?.metrics.marks.lastBackAt ?? null,
+      });
+      break;
+    }
     case "report":
       send({
         type: "report",
@@ -74,4 +105,5 @@ function resetMetrics(metrics: Metrics) {
   metrics.counters = fresh.counters;
   metrics.errorKinds = fresh.errorKinds;
   metrics.errorSamples = fresh.errorSamples;
+  metrics.marks = fresh.marks;
 }
