@@ -22,6 +22,9 @@ import { clientRouter } from "./src/http/client.ts";
 import { applyMatchmakeCors, corsMiddleware } from "./src/http/cors.ts";
 import { mountTools } from "./src/http/monitor.ts";
 import { Housekeeping } from "./src/services.ts";
+import { Restorer } from "./src/rooms/restore.ts";
+import { rejoinRouter } from "./src/http/rejoin.ts";
+import { hostname } from "node:os";
 
 const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -33,6 +36,14 @@ Encoder.BUFFER_SIZE = 4 * 1024;
 /** PUBLIC_ADDRESS with `{port}` replaced by this process's port. */
 function publicAddressOf(settings: Settings): string | undefined {
   return settings.publicAddress?.replaceAll("{port}", String(listenPort(settings)));
+}
+
+/**
+ * Where clients reach this process: its PUBLIC_ADDRESS, else host:port. A process that starts on an
+ * address takes over the rooms its predecessor there left (it cannot still be running).
+ */
+export function processAddress(settings: Settings): string {
+  return publicAddressOf(settings) ?? `${hostname()}:${listenPort(settings)}`;
 }
 
 /** With REDIS_URL, processes share presence (pub/sub) and the room cache, so any of them lists and matches every room. */
@@ -63,6 +74,7 @@ export interface ServerParts {
   settings: Settings;
   store: Store;
   housekeeping: Housekeeping;
+  restorer: Restorer;
   log: (line: string) => void;
 }
 
@@ -73,8 +85,9 @@ export function createServerConfig(
 ) {
   const log = options.log ?? ((line: string) => console.log(line));
   const store = options.store ?? createStore(settings);
-  const housekeeping = new Housekeeping(store, settings, log);
-  const parts: ServerParts = { settings, store, housekeeping, log };
+  const restorer = new Restorer(store, GAME_ROOM, processAddress(settings), log);
+  const housekeeping = new Housekeeping(store, settings, restorer, processAddress(settings), log);
+  const parts: ServerParts = { settings, store, housekeeping, restorer, log };
 
   const serverConfig = config({
     options: {
@@ -96,6 +109,7 @@ export function createServerConfig(
       app.use(corsMiddleware(settings.allowedOrigins));
       app.use(express.json({ limit: "16kb" }));
       app.use(roomsRouter(store));
+      app.use(rejoinRouter(store, restorer));
       app.use(healthRouter(store));
       app.use(matchesRouter(store));
       app.use(boardRouter());
@@ -112,8 +126,8 @@ export function createServerConfig(
       await housekeeping.start();
       log(
         store.kind === "mysql"
-          ? "store: MySQL (MYSQL_URL)"
-          : "store: in-memory (MYSQL_URL is unset: join codes live in this process only)",
+          ? "store: MySQL (MYSQL_URL): rooms outlive this process (restored after a crash or a deploy)"
+          : "store: in-memory (MYSQL_URL is unset: join codes and games live in this process only and end with it)",
       );
       log(settings.redisUrl ? `scale-out: Redis presence and driver (REDIS_URL), public address ${publicAddressOf(settings) ?? "as requested by each client"}` : "scale-out: off (single process; set REDIS_URL to share rooms between processes)");
     },

@@ -21,6 +21,8 @@ export interface Settings {
   allowedOrigins: string[];
   /** How long a dropped player keeps their seat. */
   reconnectSeconds: number;
+  /** How long a restored room (after a crash or a deploy) waits for its players to take their seats back. */
+  restoreWaitSeconds: number;
   /** How often this process proves it is alive in the database, and when a silent one counts as gone. */
   heartbeatSeconds: number;
   staleProcessSeconds: number;
@@ -125,6 +127,7 @@ const envSchema = z.object({
     return origins.map((o) => o.replace(/\/$/, ""));
   }),
   RECONNECT_SECONDS: positiveNumber(30, 0.05, 3600),
+  RESTORE_WAIT_SECONDS: positiveNumber(60, 0.05, 3600),
   HEARTBEAT_SECONDS: positiveNumber(10, 0.05, 600),
   STALE_PROCESS_SECONDS: positiveNumber(30, 0.1, 3600),
   MAX_MESSAGES_PER_SECOND: positiveNumber(20, 1, 10000),
@@ -196,6 +199,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     monitorPassword: e.MONITOR_PASSWORD,
     allowedOrigins: e.ALLOWED_ORIGINS,
     reconnectSeconds: e.RECONNECT_SECONDS,
+    restoreWaitSeconds: e.RESTORE_WAIT_SECONDS,
     heartbeatSeconds: e.HEARTBEAT_SECONDS,
     staleProcessSeconds: e.STALE_PROCESS_SECONDS,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
-import { PlayerSDK } from "./helpers/players.ts";
+import { observe, PlayerSDK } from "./helpers/players.ts";
 import { startProcess, type ServerProcess } from "./helpers/process.ts";
 import { REDIS_TEST_URL, flushRedis, requireRedis } from "./helpers/redis.ts";
 import { getJson, until } from "./helpers/wait.ts";
@@ -21,7 +21,7 @@ describe("scale-out: two processes sharing Redis and MySQL", function () {
     REDIS_URL: REDIS_TEST_URL,
     PUBLIC_ADDRESS: "127.0.0.1:{port}",
     HEARTBEAT_SECONDS: "0.2",
-    STALE_PROCESS_SECONDS: "1",
+    STALE_PROCESS_SECONDS: "3",
     RECONNECT_SECONDS: "1",
   });
 
@@ -82,24 +82,49 @@ describe("scale-out: two processes sharing Redis and MySQL", function () {
     assert.ok(health.every((h) => h.body.rooms > 0), `rooms on both processes: ${health.map((h) => h.body.rooms)}`);
   });
 
-  it("stops resolving A's codes when A is stopped gracefully", async () => {
+  /** Ann's seat, taken back through B by her seat token once A is gone. */
+  async function rejoinThroughB(code: string, seatToken: string) {
+    let last: { status: number; body: any } | null = null;
+    const answer = await until(async () => {
+      const r = await getJson(`${b.http}/rooms/${code}/rejoin`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ seatToken }),
+      });
+      last = r;
+      return r.status === 200 ? r.body : null;
+    }, "a seat back through B", 10_000).catch((e) => {
+      throw new Error(`${e.message}: last answer ${last?.status} ${JSON.stringify(last?.body)}`);
+    });
+    const room = await new PlayerSDK(b.ws).consumeSeatReservation(answer.reservation);
+    rooms.push(room);
+    return room;
+  }
+
+  it("hands A's rooms to B when A stops gracefully: the code resolves through B and the player is back", async () => {
     const host = await new PlayerSDK(a.ws).create("game", { name: "Ann" });
     host.reconnection.enabled = false;
     const code = await until(() => host.state.code, "the code");
+    const token = await until(() => observe(host).seats.at(-1), "Ann's seat token");
     assert.equal((await getJson(`${b.http}/rooms/${code}`)).status, 200);
     await a.stop("SIGTERM");
-    const after = await getJson(`${b.http}/rooms/${code}`);
-    assert.equal(after.status, 404);
-    assert.equal(after.body.error.code, "ROOM_NOT_FOUND");
+    const back = await rejoinThroughB(code, token);
+    assert.equal(back.sessionId, host.sessionId);
+    const { status, body } = await getJson(`${b.http}/rooms/${code}`);
+    assert.equal(status, 200);
+    assert.equal(body.roomId, host.roomId);
     a = await startProcess(env());
   });
 
-  it("stops resolving the codes of a process that crashed, once its heartbeat is stale", async () => {
+  it("has B restore the rooms of a process that crashed, once its heartbeat is stale", async () => {
     const host = await new PlayerSDK(a.ws).create("game", { name: "Ann" });
     host.reconnection.enabled = false;
     const code = await until(() => host.state.code, "the code");
+    const token = await until(() => observe(host).seats.at(-1), "Ann's seat token");
     assert.equal((await getJson(`${b.http}/rooms/${code}`)).status, 200);
     await a.stop("SIGKILL");
-    await until(async () => (await getJson(`${b.http}/rooms/${code}`)).status === 404, "the crashed process's code to stop resolving", 10_000);
+    const back = await rejoinThroughB(code, token);
+    assert.equal(back.roomId, host.roomId);
+    assert.equal(back.sessionId, host.sessionId);
   });
 });

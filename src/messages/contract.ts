@@ -69,6 +69,20 @@ export interface ChatMessage {
   at: number;
 }
 
+/**
+ * Sent to one player right after they are seated, and again after every reconnect or rejoin: the
+ * secret that takes the seat back (`POST /rooms/:code/rejoin`) whatever happened in between.
+ */
+export interface SeatMessage {
+  seatToken: string;
+}
+
+/**
+ * The close code that means "rejoin": the server is stopping (a deploy) or the room moved to
+ * another process. The client takes its seat back with its seat token.
+ */
+export const CLOSE_REJOIN = 4100;
+
 /** Sent to a player when they join or come back: the room's latest events and chat lines, oldest first. */
 export interface HistoryMessage {
   events: EventMessage[];

@@ -18,6 +18,8 @@ export const ActionErrorCode = {
   NOT_PURCHASABLE: "NOT_PURCHASABLE",
   GAME_OVER: "GAME_OVER",
   UNKNOWN_PLAYER: "UNKNOWN_PLAYER",
+  /** The database cannot commit the action: the game is paused; retry (with the same opId) in a moment. */
+  UNAVAILABLE: "UNAVAILABLE",
 } as const;
 export type ActionErrorCode = (typeof ActionErrorCode)[keyof typeof ActionErrorCode];
 
@@ -45,7 +47,11 @@ export function joinErrorName(code: number): JoinErrorName | undefined {
 export const HttpErrorStatus = {
   INVALID_CODE: 400,
   INVALID_QUERY: 400,
+  INVALID_BODY: 400,
   UNAUTHORIZED: 401,
+  INVALID_SEAT_TOKEN: 403,
+  SEAT_IN_USE: 409,
+  SEAT_LEFT: 410,
   ROOM_NOT_FOUND: 404,
   NOT_FOUND: 404,
   INTERNAL: 500,

@@ -1,37 +1,39 @@
 /**
- * The `game` room: a thin adapter between Colyseus and the rules. It validates what clients send,
- * maps sessionIds to seats, calls src/game, copies the result into the synchronized state, and
- * replies: `ack` to the sender, `event` to everyone, or a typed `error` to the sender.
+ * The `game` room: a thin adapter between Colyseus and the match (src/match). It validates what
+ * clients send, turns it into a log entry, lets the keeper commit it, and only then copies the new
+ * state into the synchronized schema and replies: `ack` to the sender, `event` to everyone, or a
+ * typed `error` to the sender. A restored room starts from the match its log replays to.
  */
 import { randomInt } from "node:crypto";
 import { CloseCode, Room, matchMaker, type AuthContext, type Client, type Delayed } from "@colyseus/core";
 import type { Settings } from "../config.ts";
 import * as rules from "../game/index.ts";
-import { freeSeat, hostAfterLeave, nameTaken, seatOrder, startRefusal } from "../game/lobby.ts";
 import {
   CLIENT_MESSAGE_TYPES,
+  CLOSE_REJOIN,
   clientMessages,
   salvageOpId,
-  type ChatMessage,
   type ClientMessage,
   type ClientMessageType,
   type ErrorMessage,
-  type EventMessage,
-  HISTORY_CHATS,
-  HISTORY_EVENTS,
   type GameActionType,
+  type SeatMessage,
 } from "../messages/contract.ts";
-import type { ActionErrorCode } from "../messages/errors.ts";
-import { createOptionsSchema, describeIssue, joinOptions, type CreateOptions } from "../messages/options.ts";
-import { GameState, Player } from "../schema/GameState.ts";
+import type { ActionErrorCode, JoinErrorName } from "../messages/errors.ts";
+import { JoinError } from "../messages/errors.ts";
+import { createOptionsSchema, describeIssue, joinOptions } from "../messages/options.ts";
+import { MatchKeeper } from "../match/keeper.ts";
+import type { LogEntry } from "../match/log.ts";
+import { nextSeat, openMatch, repeatedOp, seatOfToken, type Match, type Refusal, type Stepped } from "../match/match.ts";
+import { GameState } from "../schema/GameState.ts";
 import type { MatchRecord, Store } from "../store/types.ts";
 import { isJoinRefusal, joinError } from "./joinErrors.ts";
-import { OpLog } from "./opLog.ts";
-import { project } from "./projection.ts";
+import { projectMatch } from "./projection.ts";
+import { hashSeatToken, newSeatToken, type RejoinAnswer } from "./seats.ts";
 
 export interface RoomDeps {
   store: Store;
-  settings: Pick<Settings, "reconnectSeconds" | "maxMessagesPerSecond" | "minTurnSeconds" | "awayTurnSeconds">;
+  settings: Pick<Settings, "reconnectSeconds" | "restoreWaitSeconds" | "maxMessagesPerSecond" | "minTurnSeconds" | "awayTurnSeconds">;
   log?: (line: string) => void;
 }
 
@@ -41,34 +43,27 @@ export interface GameMetadata {
   hostName: string;
 }
 
-type Refusal = { code: ActionErrorCode; message: string };
-type Outcome = Refusal | null;
-
 /**
- * Every action's change is sent at once (see publish), and hooks flush their own changes, so the
- * periodic patch only drives the room clock (turn timers): a slow rate saves a 20 Hz timer per room.
+ * Every change is sent at once (see publish), so the periodic patch only drives the room clock
+ * (turn timers): a slow rate saves a 20 Hz timer per room.
  */
 const IDLE_PATCH_MS = 200;
 
-/** Most actions the server plays in a row for one absent player's turn (doubles re-roll; the rules end it far sooner). */
-const MAX_AUTO_ACTIONS = 32;
+/** Rooms being restored by this process, by roomId: onCreate starts from this match instead of a new one. */
+export const restoring = new Map<string, Match>();
 
 export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }> {
   /** Bound by `gameRoom(deps)`; the matchmaker constructs rooms without arguments. */
   protected deps!: RoomDeps;
-  protected options!: CreateOptions;
-  /** The rules' state while a game runs; the schema is its projection. */
-  protected game: rules.GameState | null = null;
-  private startedAt: Date | null = null;
+  protected keeper!: MatchKeeper;
+  private readonly connected = new Set<string>();
+  /** Seat tokens this process has handed out or been shown, to send again after a reconnect. */
+  private readonly tokens = new Map<string, string>();
   private turnTimer: Delayed | null = null;
-  private readonly ops = new OpLog();
-  /** Players whose reconnection window ran out during the game: the server plays for them. */
-  private readonly gone = new Set<string>();
-  /** The latest events and chat lines, replayed to a player who joins or comes back. */
-  private readonly recentEvents: EventMessage[] = [];
-  private readonly recentChats: ChatMessage[] = [];
-  /** True while the room clock runs one of our timers: no nested broadcastPatch() (it would re-tick the clock). */
-  private inClockCallback = false;
+  private returnTimer: Delayed | null = null;
+  private recording: Promise<void> | null = null;
+  /** The room is being handed over (a graceful stop) or is owned elsewhere: keep its log and code. */
+  private handingOver = false;
 
   /** Runs in the matchmaking request, before a seat is reserved: refuse malformed options early. */
   static async onAuth(_token: string, options: unknown, _context: AuthContext) {
@@ -78,20 +73,9 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   }
 
   async onCreate(options: unknown) {
-    const parsed = createOptionsSchema(this.deps.settings.minTurnSeconds).safeParse(options ?? {});
-    if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
-    this.options = parsed.data;
-
-    this.maxClients = this.options.maxPlayers;
     this.patchRate = IDLE_PATCH_MS;
     this.maxMessagesPerSecond = this.deps.settings.maxMessagesPerSecond;
     this.state = new GameState();
-    this.state.maxPlayers = this.options.maxPlayers;
-    this.state.maxRounds = this.options.maxRounds;
-    this.state.turnSeconds = this.options.turnSeconds;
-    this.state.private = this.options.private;
-    if (this.options.private) await this.setPrivate(true);
-
     for (const type of CLIENT_MESSAGE_TYPES) {
       this.onMessage(type, (client: Client, payload: unknown) => this.receive(client, type, payload));
     }
@@ -99,102 +83,188 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       this.refuse(client, salvageOpId(payload), { code: "UNKNOWN_MESSAGE", message: `There is no message type "${String(type).slice(0, 40)}".` }),
     );
 
+    const restored = restoring.get(this.roomId);
+    restoring.delete(this.roomId);
+    const match = restored ?? (await this.open(options));
+    this.keeper = new MatchKeeper(this.roomId, this.deps.store.logs, this.deps.settings, match, {
+      lateCommit: (stepped) => this.publish(stepped),
+      lost: (e) => this.moveOut(e.message),
+      log: (line) => this.deps.log?.(line),
+    });
+    this.maxClients = match.options.maxPlayers;
+    if (match.options.private) await this.setPrivate(true);
+    await this.setMetadata({ code: match.code, phase: match.phase, hostName: this.hostName(match) });
+    if (match.phase !== "lobby") await this.lock();
+    projectMatch(match, this.state, () => false);
+    if (restored) this.awaitReturns();
+    this.armTurnTimer();
+    if (match.phase === "finished") this.recordFinished();
+  }
+
+  /** A new room: its join code, then its log's first entry. */
+  private async open(options: unknown): Promise<Match> {
+    const parsed = createOptionsSchema(this.deps.settings.minTurnSeconds).safeParse(options ?? {});
+    if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
+    const { name: _creator, ...setup } = parsed.data;
     // Reserved before the matchmaker records the room, so nobody can find it without a code.
     let code: string;
     try {
       code = await this.deps.store.codes.reserve(this.roomId, matchMaker.processId);
+      const entry = { t: "open" as const, at: Date.now(), code, options: setup };
+      await this.deps.store.logs.append(this.roomId, [{ n: 1, entry }]);
+      return openMatch(entry);
     } catch (e) {
-      this.deps.log?.(`could not reserve a join code: ${(e as Error).message}`);
+      this.deps.log?.(`could not reserve a join code or open the room: ${(e as Error).message}`);
       throw joinError("UNAVAILABLE", "Rooms cannot be created right now: the server's database is unavailable. Try again in a moment.");
     }
-    this.state.code = code;
-    await this.setMetadata({ code, phase: "lobby", hostName: "" });
   }
 
-  onJoin(client: Client, options: unknown) {
+  async onJoin(client: Client, options: unknown) {
+    if (this.keeper.match.players.some((p) => p.id === client.sessionId)) return this.welcomeBack(client);
+
     const parsed = joinOptions.safeParse(options ?? {});
     if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
-    const { name } = parsed.data;
-
-    if (this.state.phase !== "lobby") throw joinError("GAME_STARTED", "This game has already started.");
-    const players = [...this.state.players.values()];
-    if (nameTaken(players.map((p) => p.name), name)) {
-      throw joinError("NAME_TAKEN", `The name "${name}" is already taken in this room.`);
+    const { token, hash } = newSeatToken();
+    const result = await this.keeper.serially(() => {
+      const seat = nextSeat(this.keeper.match);
+      if (seat === null) return { ok: false as const, error: { code: "ROOM_FULL", message: `This room is full (${this.keeper.match.options.maxPlayers} players).` } as Refusal };
+      return this.keeper.commit({ t: "seat", at: Date.now(), id: client.sessionId, name: parsed.data.name, seat, tokenHash: hash });
+    });
+    if (!result.ok) {
+      const name = (result.error.code in JoinError ? result.error.code : "INVALID_OPTIONS") as JoinErrorName;
+      throw joinError(name, result.error.message);
     }
-    const seat = freeSeat(players, this.options.maxPlayers);
-    if (seat === null) throw joinError("ROOM_FULL", `This room is full (${this.options.maxPlayers} players).`);
+    this.tokens.set(client.sessionId, token);
+    this.connected.add(client.sessionId);
+    this.publish(result);
+    this.welcome(client);
+  }
 
-    this.state.players.set(client.sessionId, new Player({ id: client.sessionId, name, seat }));
-    this.syncSeats();
-    if (!this.state.hostId) this.setHost(client.sessionId);
-    this.flush();
-    this.sendHistory(client);
+  /** A player whose seat was reserved by a rejoin (same sessionId): back in their seat. */
+  private async welcomeBack(client: Client) {
+    this.connected.add(client.sessionId);
+    const seat = this.keeper.match.players.find((p) => p.id === client.sessionId);
+    if (seat?.gone) {
+      const back = await this.keeper.serially(() => this.keeper.commitSurely({ t: "back", at: Date.now(), id: client.sessionId, deadline: 0 }));
+      if (back) this.publish(back);
+    }
+    this.show();
+    this.welcome(client);
+  }
+
+  /** What a player gets on every join, reconnect and rejoin: their seat token and the room's history. */
+  private welcome(client: Client) {
+    const seatToken = this.tokens.get(client.sessionId);
+    if (seatToken) client.send("seat", { seatToken } satisfies SeatMessage);
+    client.send("history", { events: this.keeper.match.events, chats: this.keeper.match.chats });
   }
 
   onDrop(client: Client, code?: number) {
-    const player = this.state.players.get(client.sessionId);
-    if (!player || code === CloseCode.SERVER_SHUTDOWN) return;
-    player.connected = false;
-    this.flush();
+    if (!this.keeper.match.players.some((p) => p.id === client.sessionId) || this.handingOver) return;
+    if (code === CloseCode.SERVER_SHUTDOWN || code === CLOSE_REJOIN) return;
+    this.connected.delete(client.sessionId);
+    this.show();
     // Rejected when the window runs out; Colyseus then calls onLeave.
     this.allowReconnection(client, this.deps.settings.reconnectSeconds).catch(() => {});
   }
 
   onReconnect(client: Client) {
-    const player = this.state.players.get(client.sessionId);
-    if (player) player.connected = true;
-    this.flush();
-    this.sendHistory(client);
-  }
-
-  private sendHistory(client: Client) {
-    client.send("history", { events: this.recentEvents, chats: this.recentChats });
+    this.connected.add(client.sessionId);
+    this.show();
+    this.welcome(client);
   }
 
   /** A deliberate leave (code CONSENTED), or a drop whose reconnection window ran out. */
-  onLeave(client: Client, code?: number) {
-    this.leave(client, code);
-    this.flush();
+  async onLeave(client: Client, code?: number) {
+    this.connected.delete(client.sessionId);
+    if (this.handingOver) return;
+    // a newer connection of the same player (a rejoin) took the seat meanwhile
+    if (this.clients.some((c) => c.sessionId === client.sessionId)) return;
+    await this.depart(client.sessionId, code === CloseCode.CONSENTED);
   }
 
-  private leave(client: Client, code?: number) {
-    const player = this.state.players.get(client.sessionId);
-    if (!player) return;
-    if (this.game && this.state.phase === "playing") {
-      player.connected = false;
-      if (code === CloseCode.CONSENTED) {
-        this.forfeit(client.sessionId);
-      } else {
-        this.gone.add(client.sessionId);
-        if (this.state.currentTurn === client.sessionId) this.scheduleTurn();
-      }
-      return;
+  /** The log entry for a player who is no longer here: removed in the lobby, forfeit or gone in a game. */
+  private async depart(sessionId: string, consented: boolean) {
+    const seat = this.keeper.match.players.find((p) => p.id === sessionId);
+    if (!seat) return;
+    const phase = this.keeper.match.phase;
+    let entry: LogEntry | null = null;
+    if (phase === "lobby" || (phase === "playing" && consented && !seat.left)) entry = { t: "leave", at: Date.now(), id: sessionId };
+    else if (phase === "playing" && !seat.gone && !seat.left) entry = { t: "gone", at: Date.now(), id: sessionId, deadline: 0 };
+    if (!entry) return this.show();
+    const stepped = await this.keeper.serially(() => this.keeper.commitSurely(entry));
+    if (stepped) this.publish(stepped);
+    else this.show();
+  }
+
+  /**
+   * A graceful stop with a durable store: everything queued is committed, the room is handed over
+   * (its code stops resolving until a process claims it), and the players are told to rejoin.
+   * Without a durable store the room ends as Colyseus ends it.
+   */
+  async onBeforeShutdown() {
+    if (!this.deps.store.logs.durable) return super.onBeforeShutdown();
+    await this.keeper.idle();
+    this.keeper.stop();
+    this.handingOver = true;
+    try {
+      await this.deps.store.codes.claim(this.roomId, matchMaker.processId, "");
+      await this.presence.publish(RELEASED_CHANNEL, this.roomId);
+    } catch (e) {
+      // the process is released as a whole at its stop, or found stale by the others
+      this.deps.log?.(`room ${this.roomId}: could not hand the room over now: ${(e as Error).message}`);
     }
-    if (this.state.phase === "finished") {
-      player.connected = false;
-      return;
-    }
-    const nextHost = hostAfterLeave([...this.state.players.values()], this.state.hostId, client.sessionId);
-    this.state.players.delete(client.sessionId);
-    this.ops.forget(client.sessionId);
-    this.syncSeats();
-    if (nextHost !== this.state.hostId) this.setHost(nextHost);
+    await this.disconnect(CLOSE_REJOIN).catch(() => {});
+  }
+
+  /** Another process owns the room now: the players rejoin there. */
+  private moveOut(reason: string) {
+    if (this.handingOver) return;
+    this.handingOver = true;
+    this.deps.log?.(`room ${this.roomId}: ${reason}; telling its players to rejoin`);
+    void this.disconnect(CLOSE_REJOIN).catch(() => {});
   }
 
   async onDispose() {
     this.turnTimer?.clear();
+    this.returnTimer?.clear();
+    this.keeper?.stop();
+    if (this.handingOver || !this.keeper) return;
+    await this.recording;
     try {
+      await this.deps.store.logs.close(this.roomId);
       await this.deps.store.codes.release(this.roomId);
     } catch (e) {
-      // Lookups check that the room is live, and the sweep removes the row once this process stops.
-      this.deps.log?.(`could not release the code of room ${this.roomId}: ${(e as Error).message}`);
+      // the housekeeping of this process settles rooms it holds but no longer runs
+      this.deps.log?.(`could not release room ${this.roomId} (${this.state?.code}): ${(e as Error).message}`);
     }
   }
 
   onUncaughtException(error: Error, methodName: string) {
     // A typed refusal thrown from onCreate/onJoin is an answer to the client, not a fault.
-    if (isJoinRefusal(error.cause)) return;
+    if (isJoinRefusal(error.cause) || isJoinRefusal(error)) return;
     this.deps.log?.(`room ${this.roomId} (${this.state?.code}): uncaught exception in ${methodName}: ${error.stack ?? error.message}`);
+  }
+
+  // --- rejoin ---------------------------------------------------------------------------------
+
+  /**
+   * Called by POST /rooms/:code/rejoin on whichever process took the request (remoteRoomCall):
+   * checks the seat token and reserves the player's own seat (same sessionId).
+   */
+  async prepareRejoin(seatToken: string): Promise<RejoinAnswer> {
+    const seat = seatOfToken(this.keeper.match, hashSeatToken(String(seatToken)));
+    if (!seat) return { ok: false, code: "INVALID_SEAT_TOKEN", message: "This seat token does not belong to a seat in this room." };
+    if (seat.left) return { ok: false, code: "SEAT_LEFT", message: "This player left the game and cannot come back." };
+    if (this.handingOver) return { ok: false, code: "UNAVAILABLE", message: "The room is moving to another server; try again in a moment." };
+    this.tokens.set(seat.id, String(seatToken));
+    // within the reconnection window Colyseus holds the seat: the rejoin is a reconnect
+    const pending = Object.entries(this["_reconnections"] as Record<string, [string, unknown]>).find(([, [sessionId]]) => sessionId === seat.id);
+    if (pending) return { ok: true, sessionId: seat.id, reconnectionToken: pending[0] };
+    if (this.connected.has(seat.id)) return { ok: false, code: "SEAT_IN_USE", message: "This seat is connected right now (another tab?)." };
+    const reserved = await (this["_reserveSeat"] as (id: string, options: unknown) => Promise<boolean>).call(this, seat.id, { rejoin: true });
+    if (!reserved) return { ok: false, code: "UNAVAILABLE", message: "The room cannot take the seat back right now; try again in a moment." };
+    return { ok: true, sessionId: seat.id };
   }
 
   // --- messages -------------------------------------------------------------------------------
@@ -206,208 +276,149 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     }
     const message = parsed.data as ClientMessage<typeof type>;
     const opId = message.opId;
-    if (!this.state.players.has(client.sessionId)) {
+    if (!this.keeper.match.players.some((p) => p.id === client.sessionId)) {
       return this.refuse(client, opId, { code: "UNKNOWN_PLAYER", message: "You are not seated in this room." });
     }
-    if (opId !== undefined) {
-      const seq = this.ops.lookup(client.sessionId, opId);
-      if (seq !== undefined) return client.send("ack", { opId, seq });
-    }
+    if (this.keeper.paused) return this.refuse(client, opId, { code: "UNAVAILABLE", message: "The game is paused: the server cannot save moves right now. Try again in a moment." });
 
-    const refusal = this.dispatch(client, type, message);
-    if (refusal) return this.refuse(client, opId, refusal);
-    if (opId !== undefined) this.ops.remember(client.sessionId, opId, this.state.seq);
-    client.send("ack", { opId: opId ?? null, seq: this.state.seq });
+    void this.keeper.serially(async () => {
+      // checked in order, so a repeat queued behind its original is answered, not applied
+      const repeat = repeatedOp(this.keeper.match, client.sessionId, opId);
+      if (repeat) return client.send("ack", repeat);
+      const result = await this.keeper.commit(this.entryFor(client.sessionId, type, message));
+      if (!result.ok) return this.refuse(client, opId, result.error);
+      this.publish(result);
+      client.send("ack", result.ack ?? { opId: opId ?? null, seq: this.keeper.match.seq });
+    });
   }
 
-  private dispatch(client: Client, type: ClientMessageType, message: ClientMessage<ClientMessageType>): Outcome {
+  private entryFor(sessionId: string, type: ClientMessageType, message: ClientMessage<ClientMessageType>): LogEntry {
+    const at = Date.now();
+    const opId = message.opId;
     switch (type) {
       case "ready":
-        return this.setReady(client.sessionId, (message as ClientMessage<"ready">).ready);
+        return { t: "ready", at, id: sessionId, ready: (message as ClientMessage<"ready">).ready, opId };
       case "start":
-        return this.start(client.sessionId);
+        return { t: "start", at, id: sessionId, seed: randomInt(0, 2 ** 32), opId, deadline: 0 };
       case "chat":
-        return this.chat(client.sessionId, (message as ClientMessage<"chat">).text);
+        return { t: "chat", at, id: sessionId, text: (message as ClientMessage<"chat">).text, opId };
       default:
-        return this.act(client.sessionId, type);
+        return { t: "act", at, id: sessionId, action: type as GameActionType, opId, deadline: 0 };
     }
   }
 
   private refuse(client: Client, opId: string | undefined, refusal: Refusal) {
-    const error: ErrorMessage = { ...(opId !== undefined ? { opId } : {}), code: refusal.code, message: refusal.message };
+    const error: ErrorMessage = { ...(opId !== undefined ? { opId } : {}), code: refusal.code as ActionErrorCode, message: refusal.message };
     client.send("error", error);
   }
 
-  // --- lobby ----------------------------------------------------------------------------------
+  // --- publishing -----------------------------------------------------------------------------
 
-  private setReady(sessionId: string, ready: boolean): Outcome {
-    if (this.state.phase !== "lobby") return { code: "WRONG_PHASE", message: "Ready only counts in the lobby." };
-    this.state.players.get(sessionId)!.ready = ready;
-    this.bump();
-    return null;
-  }
-
-  private start(sessionId: string): Outcome {
-    if (this.state.phase !== "lobby") return { code: "WRONG_PHASE", message: "The game has already started." };
-    const players = [...this.state.players.values()];
-    const refusal = startRefusal(players, this.state.hostId, sessionId);
-    if (refusal) return refusal;
-
-    const seated = [...players].sort((a, b) => a.seat - b.seat).map((p) => ({ id: p.id, name: p.name, seat: p.seat }));
-    const seed = randomInt(0, 2 ** 32);
-    this.game = rules.newGame(seated, { seed, maxRounds: this.options.maxRounds });
-    this.startedAt = new Date();
-    void this.setMatchmaking({ locked: true, metadata: { ...this.metadata, phase: "playing" } });
-
-    this.state.seq++;
-    project(this.game, this.state);
-    this.state.turnOrder.clear();
-    this.state.turnOrder.push(...this.game.players.map((p) => p.id));
-    this.scheduleTurn();
-    this.publish([
-      { type: "game_started", turnOrder: [...this.state.turnOrder] },
-      { type: "turn_started", player: this.state.currentTurn, round: this.state.round },
-    ]);
-    return null;
-  }
-
-  private chat(sessionId: string, text: string): Outcome {
-    const player = this.state.players.get(sessionId)!;
-    const message: ChatMessage = { from: sessionId, name: player.name, text, at: Date.now() };
-    remember(this.recentChats, message, HISTORY_CHATS);
-    this.broadcast("chat", message);
-    return null;
-  }
-
-  // --- game -----------------------------------------------------------------------------------
-
-  private act(sessionId: string, type: GameActionType): Outcome {
-    if (!this.game || this.state.phase !== "playing") {
-      return { code: "WRONG_PHASE", message: this.state.phase === "lobby" ? "The game has not started yet." : "The game is over." };
+  /**
+   * Makes a committed step visible: the state now (not at the next patch tick), then the events
+   * and chat that explain it, then the next deadline; the matchmaker learns of phase changes.
+   */
+  private publish(stepped: Stepped) {
+    const before = this.metadata;
+    this.show();
+    for (const event of stepped.events) this.broadcast("event", event);
+    if (stepped.chat) this.broadcast("chat", stepped.chat);
+    const match = this.keeper.match;
+    const hostName = this.hostName(match);
+    if (before.phase !== match.phase || before.hostName !== hostName) {
+      const metadata = { ...before, phase: match.phase, hostName };
+      void (before.phase === "lobby" && match.phase !== "lobby" ? this.setMatchmaking({ locked: true, metadata }) : this.setMetadata(metadata));
     }
-    const result = rules.apply(this.game, sessionId, { type });
-    if (!result.ok) return result.error;
-    this.commit(result.state, result.events);
-    return null;
+    this.armTurnTimer();
+    if (match.phase === "finished" && !this.recording) this.recordFinished();
   }
 
-  /** Makes a rules result the room's truth: state, seq, an immediate patch, events, then the next deadline. */
-  private commit(next: rules.GameState, events: rules.GameEvent[], schedule = true) {
-    this.game = next;
-    this.state.seq++;
-    project(next, this.state);
-    this.publish(events);
-    if (next.finished) return this.finish(events.find((e) => e.type === "game_over"));
-    if (schedule) this.scheduleTurn();
+  /** Copies the match into the schema and sends the patch now. */
+  private show() {
+    projectMatch(this.keeper.match, this.state, (id) => this.connected.has(id));
+    this.broadcastPatch();
+  }
+
+  private hostName(match: Match): string {
+    return match.players.find((p) => p.id === match.hostId)?.name ?? "";
+  }
+
+  // --- timers ---------------------------------------------------------------------------------
+
+  /** Arms the timer that plays the current turn when the match's deadline passes. */
+  private armTurnTimer() {
+    this.turnTimer?.clear();
+    this.turnTimer = null;
+    const match = this.keeper.match;
+    if (match.phase !== "playing" || !match.game || match.deadline === 0) return;
+    const current = rules.currentPlayerId(match.game);
+    if (!current) return;
+    const deadline = match.deadline;
+    this.turnTimer = this.clock.setTimeout(() => {
+      void this.keeper.serially(async () => {
+        // an action that came in meanwhile moved the deadline
+        if (this.keeper.match.deadline !== deadline || rules.currentPlayerId(this.keeper.match.game!) !== current) return;
+        const stepped = await this.keeper.commitSurely({ t: "auto", at: Date.now(), id: current, deadline: 0 });
+        if (stepped) this.publish(stepped);
+      });
+    }, Math.max(0, deadline - Date.now()));
   }
 
   /**
-   * Sends the state change now (not at the next patch tick), then the events that explain it.
-   * Inside a clock callback a patch is already being built (the clock ticks at the start of
-   * broadcastPatch), so the change rides on that one and the events follow it.
+   * A restored room has nobody connected: each player has RESTORE_WAIT_SECONDS to take their seat
+   * back; whoever has not by then is treated as a player whose reconnection window ran out.
    */
-  private publish(events: Array<{ type: string; [k: string]: unknown }>) {
-    for (const event of events) {
-      const message: EventMessage = { ...event, seq: this.state.seq };
-      remember(this.recentEvents, message, HISTORY_EVENTS);
-      this.broadcast("event", message, { afterNextPatch: true });
-    }
-    this.flush();
-  }
-
-  private forfeit(sessionId: string) {
-    if (!this.game) return;
-    const result = rules.forfeit(this.game, sessionId);
-    if (result.ok) this.commit(result.state, result.events);
-  }
-
-  /** Publishes the deadline of the player on turn and arms the timer that plays for them. */
-  private scheduleTurn() {
-    this.turnTimer?.clear();
-    if (!this.game || this.game.finished) return;
-    const current = rules.currentPlayerId(this.game);
-    if (!current) return;
-    const seconds = this.gone.has(current)
-      ? Math.min(this.options.turnSeconds, this.deps.settings.awayTurnSeconds)
-      : this.options.turnSeconds;
-    this.state.turnDeadline = Date.now() + seconds * 1000;
-    this.turnTimer = this.clock.setTimeout(() => {
-      this.inClockCallback = true;
-      try {
-        this.playTurnFor(current);
-      } finally {
-        this.inClockCallback = false;
+  private awaitReturns() {
+    this.autoDispose = false;
+    this.returnTimer = this.clock.setTimeout(async () => {
+      for (const seat of this.keeper.match.players) {
+        if (!this.connected.has(seat.id)) await this.depart(seat.id, false);
       }
-    }, seconds * 1000);
+      this.autoDispose = true;
+      if (this.clients.length === 0) void this.disconnect();
+    }, this.deps.settings.restoreWaitSeconds * 1000);
   }
 
-  /** The deadline passed: the server plays the rest of the turn as the rules' default (roll, pass, end). */
-  private playTurnFor(playerId: string) {
-    for (let i = 0; i < MAX_AUTO_ACTIONS && this.game && !this.game.finished; i++) {
-      if (rules.currentPlayerId(this.game) !== playerId) break;
-      const action = rules.autoAction(this.game);
-      if (!action) break;
-      const result = rules.apply(this.game, playerId, action);
-      if (!result.ok) {
-        this.deps.log?.(`room ${this.roomId}: the automatic ${action.type} was refused: ${result.error.code}`);
-        break;
+  // --- the end --------------------------------------------------------------------------------
+
+  /** Records the finished match, exactly once (by key), retrying while the database is away. */
+  private recordFinished() {
+    const match = this.keeper.match;
+    const record = matchRecord(this.roomId, match);
+    this.recording = (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.deps.store.matches.record(record);
+          return;
+        } catch (e) {
+          if (attempt === 0) this.deps.log?.(`room ${this.roomId}: could not record the finished match yet: ${(e as Error).message}`);
+          if (this.handingOver) return;
+          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+        }
       }
-      this.commit(result.state, result.events, false);
-    }
-    this.scheduleTurn();
-  }
-
-  private finish(gameOver: rules.GameEvent | undefined) {
-    this.turnTimer?.clear();
-    this.state.turnDeadline = 0;
-    void this.setMatchmaking({ metadata: { ...this.metadata, phase: "finished" } });
-    const game = this.game!;
-    const record: MatchRecord = {
-      roomId: this.roomId,
-      code: this.state.code,
-      seed: game.seed,
-      startedAt: this.startedAt ?? new Date(),
-      endedAt: new Date(),
-      rounds: game.round,
-      endReason: String(gameOver?.reason ?? "last_player_standing"),
-      winnerName: game.players.find((p) => p.id === game.winner)?.name ?? "",
-      players: rules.outcomes(game).map(({ id: _sessionId, ...result }) => result),
-    };
-    this.deps.store.matches.record(record).catch((e: Error) => {
-      this.deps.log?.(`room ${this.roomId}: could not record the finished match: ${e.message}`);
-    });
-  }
-
-  // --- seats ----------------------------------------------------------------------------------
-
-  private bump() {
-    this.state.seq++;
-    this.flush();
-  }
-
-  /** Sends pending state changes now; inside a clock callback the patch being built carries them. */
-  private flush() {
-    if (!this.inClockCallback) this.broadcastPatch();
-  }
-
-  private syncSeats() {
-    const order = seatOrder([...this.state.players.values()]);
-    if (order.join() === this.state.turnOrder.join()) return;
-    this.state.turnOrder.clear();
-    this.state.turnOrder.push(...order);
-  }
-
-  private setHost(sessionId: string) {
-    this.state.hostId = sessionId;
-    const host = this.state.players.get(sessionId);
-    void this.setMetadata({ ...this.metadata, hostName: host?.name ?? "" });
+    })();
   }
 }
 
-/** Appends to a bounded history, dropping the oldest. */
-function remember<T>(list: T[], item: T, max: number) {
-  list.push(item);
-  if (list.length > max) list.splice(0, list.length - max);
+/** The channel on which a stopping process announces rooms it handed over, so another claims them at once. */
+export const RELEASED_CHANNEL = "boardroom:released";
+
+/** The finished match as the store records it; its key makes the record exactly once per game. */
+export function matchRecord(roomId: string, match: Match): MatchRecord {
+  const game = match.game!;
+  const gameOver = match.events.findLast((e) => e.type === "game_over");
+  return {
+    key: `${roomId}:${match.startedAt}`,
+    roomId,
+    code: match.code,
+    seed: game.seed,
+    startedAt: new Date(match.startedAt ?? 0),
+    endedAt: new Date(match.endedAt ?? match.startedAt ?? 0),
+    rounds: game.round,
+    endReason: String(gameOver?.reason ?? "last_player_standing"),
+    winnerName: game.players.find((p) => p.id === game.winner)?.name ?? "",
+    players: rules.outcomes(game).map(({ id: _sessionId, ...result }) => result),
+  };
 }
 
 /** Binds the room to its dependencies, for `defineRoom`. */

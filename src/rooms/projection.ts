@@ -1,6 +1,7 @@
 /** Copies the rules' plain game state into the synchronized schema (only what changed is sent). */
 import { outcomes, type GameState as Game } from "../game/index.ts";
-import type { GameState } from "../schema/GameState.ts";
+import { turnOrderOf, type Match } from "../match/match.ts";
+import { Player, type GameState } from "../schema/GameState.ts";
 
 function setArray<T>(target: { length: number; at(i: number): T | undefined; clear(): void; push(...v: T[]): number; setAt?(i: number, v: T): void }, values: readonly T[]) {
   if (target.length !== values.length) {
@@ -37,4 +38,46 @@ export function project(game: Game, state: GameState) {
   state.winner = game.winner ?? "";
   setArray(state.dice, game.dice ?? []);
   setArray(state.owners, game.owners.map((o) => o ?? ""));
+}
+
+/**
+ * Copies a whole room (its match) into the synchronized state: seats, host, seq, deadline and,
+ * while a game runs or after it, the game. `connected` tells which players have a live connection.
+ */
+export function projectMatch(match: Match, state: GameState, connected: (playerId: string) => boolean) {
+  state.code = match.code;
+  state.maxPlayers = match.options.maxPlayers;
+  state.maxRounds = match.options.maxRounds;
+  state.turnSeconds = match.options.turnSeconds;
+  state.private = match.options.private;
+  state.hostId = match.hostId;
+  state.seq = match.seq;
+  state.turnDeadline = match.deadline;
+
+  const ids = new Set(match.players.map((p) => p.id));
+  for (const id of [...state.players.keys()]) if (!ids.has(id)) state.players.delete(id);
+  for (const seat of match.players) {
+    let player = state.players.get(seat.id);
+    if (!player) {
+      player = new Player({ id: seat.id, name: seat.name, seat: seat.seat });
+      state.players.set(seat.id, player);
+    }
+    player.name = seat.name;
+    player.seat = seat.seat;
+    player.ready = seat.ready;
+    player.connected = connected(seat.id);
+  }
+  setArray(state.turnOrder, turnOrderOf(match));
+
+  if (match.game) {
+    project(match.game, state);
+  } else {
+    state.phase = match.phase;
+    state.currentTurn = "";
+    state.stage = "";
+    state.round = 0;
+    state.winner = "";
+    setArray(state.dice, []);
+    setArray(state.owners, []);
+  }
 }

@@ -11,6 +11,8 @@ export interface Observed {
   chats: Array<{ from: string; name: string; text: string; at: number }>;
   histories: Array<{ events: Array<{ seq: number; type: string }>; chats: Array<{ text: string }> }>;
   seqs: number[];
+  /** Seat tokens received (`seat` messages), latest last. */
+  seats: string[];
 }
 
 /** What each room made by a PlayerSDK has received so far. */
@@ -35,8 +37,9 @@ export function observe(room: Room<any>): Observed {
 }
 
 function collect(room: Room<any>): Observed {
-  const o: Observed = { room, acks: [], errors: [], events: [], chats: [], histories: [], seqs: [] };
+  const o: Observed = { room, acks: [], errors: [], events: [], chats: [], histories: [], seqs: [], seats: [] };
   room.onMessage("history", (m: any) => o.histories.push(m));
+  room.onMessage("seat", (m: any) => o.seats.push(m.seatToken));
   room.onMessage("ack", (m: any) => o.acks.push(m));
   room.onMessage("error", (m: any) => o.errors.push(m));
   room.onMessage("event", (m: any) => o.events.push(m));

@@ -13,8 +13,9 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
+/** Starts a server process; `port` starts it on a given port (a restart in place), else on a free one. */
+export async function startProcess(env: Record<string, string>, options: { port?: number } = {}): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     env: { ...process.env, DOTENV_CONFIG_QUIET: "true", NODE_ENV: "test", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,69 @@
+/**
+ * POST /rooms/:code/rejoin { seatToken }: a player takes their own seat back (same sessionId) after
+ * anything: a dropped connection past the window, a closed tab, a restart, the room moving to
+ * another process. Any process can take the request: a room whose process is gone is restored here
+ * first (claimed atomically, so only one process runs it).
+ */
+import { Router } from "express";
+import { matchMaker } from "@colyseus/core";
+import { z } from "zod";
+import type { Restorer } from "../rooms/restore.ts";
+import type { RejoinAnswer } from "../rooms/seats.ts";
+import { CODE_PATTERN, type Store } from "../store/types.ts";
+import { sendError } from "./errors.ts";
+
+const body = z.strictObject({ seatToken: z.string().min(1).max(200) });
+
+/** How long a rejoin waits for its room to come up (being restored by this or another process). */
+const ROOM_WAIT_MS = 5000;
+/** How long the room's process has to answer. */
+const ROOM_CALL_MS = 2000;
+
+export function rejoinRouter(store: Store, restorer: Restorer): Router {
+  const router = Router();
+
+  router.post("/rooms/:code/rejoin", async (req, res, next) => {
+    try {
+      const code = req.params.code;
+      if (!CODE_PATTERN.test(code)) return sendError(res, "INVALID_CODE", "A join code is exactly 6 digits.");
+      const parsed = body.safeParse(req.body ?? {});
+      if (!parsed.success) return sendError(res, "INVALID_BODY", 'The body must be JSON like { "seatToken": "..." }.');
+
+      const listing = await liveRoom(store, restorer, code);
+      if (!listing) return sendError(res, "ROOM_NOT_FOUND", `No live room has the code ${code}.`);
+
+      let answer: RejoinAnswer;
+      try {
+        answer = await matchMaker.remoteRoomCall(listing.roomId, "prepareRejoin", [parsed.data.seatToken], ROOM_CALL_MS);
+      } catch {
+        // its process does not answer: it may have crashed and not be known as gone yet
+        return sendError(res, "UNAVAILABLE", "The room's server does not answer right now; try again in a moment.");
+      }
+      if (!answer.ok) return sendError(res, answer.code, answer.message);
+      const reservation = {
+        ...matchMaker.buildSeatReservation(listing, answer.sessionId),
+        ...(answer.reconnectionToken ? { reconnectionToken: answer.reconnectionToken } : {}),
+      };
+      res.json({ reservation });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  return router;
+}
+
+/** The room's listing once a live process runs it; restores it here if its process is gone. */
+async function liveRoom(store: Store, restorer: Restorer, code: string) {
+  const deadline = Date.now() + ROOM_WAIT_MS;
+  for (;;) {
+    const live = await store.codes.resolve(code);
+    const record = live ?? (await store.codes.lookup(code));
+    if (!record) return null;
+    if (!live) await restorer.restore(record.roomId, record.processId);
+    const listing = (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId);
+    if (listing && listing.processId === (live ?? (await store.codes.resolve(code)))?.processId) return listing;
+    if (Date.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Restores rooms whose process is gone: claims each one atomically in the store (of processes
+ * restoring the same room at once, exactly one wins), replays its log, and creates it again on this
+ * process with the same roomId, so its code, its seats and its state are what they were.
+ */
+import { matchMaker } from "@colyseus/core";
+import { replay } from "../match/match.ts";
+import type { LogEntry } from "../match/log.ts";
+import type { Store } from "../store/types.ts";
+import { restoring } from "./GameRoom.ts";
+
+export class Restorer {
+  private scanning: Promise<number> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly roomName: string,
+    /** Where clients reach this process (PUBLIC_ADDRESS or host:port): rooms left on it by a predecessor are orphans. */
+    private readonly address: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Restores every orphaned room this process can claim; returns how many it restored. One scan at a time. */
+  restoreOrphans(): Promise<number> {
+    this.scanning ??= this.scan().finally(() => (this.scanning = null));
+    return this.scanning;
+  }
+
+  private async scan(): Promise<number> {
+    if (!this.store.logs.durable) return 0;
+    let restored = 0;
+    for (const orphan of await this.store.codes.orphans(this.address)) {
+      if (orphan.processId === matchMaker.processId) continue;
+      if (await this.restore(orphan.roomId, orphan.processId)) restored++;
+    }
+    if (restored > 0) this.log(`restored ${restored} room(s) of stopped processes`);
+    return restored;
+  }
+
+  /** Claims a room from `from` ("" = handed over) and runs it here; false when another process got it. */
+  async restore(roomId: string, from: string): Promise<boolean> {
+    if (matchMaker.getLocalRoomById(roomId)) return true;
+    if (!(await this.store.codes.claim(roomId, from, matchMaker.processId))) return false;
+    try {
+      const records = await this.store.logs.read(roomId);
+      const match = replay(records.map((r) => r.entry as LogEntry));
+      restoring.set(roomId, match);
+      // the stopped process's listing may still be in a shared room cache
+      await matchMaker.driver.remove(roomId);
+      await matchMaker.handleCreateRoom(this.roomName, {}, undefined, roomId);
+      return true;
+    } catch (e) {
+      restoring.delete(roomId);
+      this.log(`could not restore room ${roomId}: ${(e as Error).stack ?? (e as Error).message}`);
+      return false;
+    }
+  }
+}
