@@ -2,7 +2,7 @@
  * The server as the client sees it: the public HTTP routes (/board, /rooms/:code), the Colyseus SDK
  * client, and refusals turned into sentences for people.
  */
-import { Client, ErrorCode } from "@colyseus/sdk";
+import { Client, ErrorCode, type SeatReservation } from "@colyseus/sdk";
 import { joinErrorName } from "../../src/messages/errors.ts";
 
 /** The dev server (vite) proxies the game server under /colyseus; the built client is served by it. */
@@ -60,6 +60,27 @@ export const fetchBoard = () => getJson<Board>("/board");
 
 /** Resolves a 6-digit join code to its room (404 ROOM_NOT_FOUND / 400 INVALID_CODE become Problems). */
 export const roomByCode = (code: string) => getJson<RoomByCode>(`/rooms/${encodeURIComponent(code)}`);
+
+/** What `POST /rooms/:code/rejoin` answered: a reservation for our own seat, or why not (status 0: no answer). */
+export type RejoinAnswer = { ok: true; reservation: SeatReservation } | { ok: false; status: number; code: string; message: string };
+
+/** Asks for this browser's seat in room `code` back, with the seat token the room gave it. */
+export async function requestRejoin(code: string, seatToken: string): Promise<RejoinAnswer> {
+  let res: Response;
+  try {
+    res = await fetch(serverUrl(`/rooms/${encodeURIComponent(code)}/rejoin`), {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ seatToken }),
+    });
+  } catch {
+    return { ok: false, status: 0, code: "NETWORK", message: UNREACHABLE };
+  }
+  const body = await res.json().catch(() => null);
+  if (res.ok && body?.reservation) return { ok: true, reservation: body.reservation as SeatReservation };
+  const error = body?.error;
+  return { ok: false, status: res.status, code: error?.code ?? String(res.status), message: error?.message ?? `The server answered ${res.status}.` };
+}
 
 /** Create/join/reconnect refusals: our codes carry the server's own sentence; Colyseus's get ours. */
 export function describeJoinError(e: unknown): Problem {

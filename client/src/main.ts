@@ -1,22 +1,32 @@
 /**
- * The app: loads the board, resumes the seat this tab held (reconnection token in sessionStorage),
- * and switches between home, the waiting room and the game as the room's `phase` says.
+ * The app: loads the board, takes a seat back when it can (this tab's after a reload; the one a
+ * `?code=` link points to when this browser holds its seat token), and switches between home, the
+ * waiting room and the game as the room's `phase` says. When a connection is lost for good (the SDK
+ * gave up, or the server closed it to be rejoined), it asks for the seat back by token, in place.
  */
 import "./style.css";
-import { ErrorCode } from "@colyseus/sdk";
+import { CloseCode, ErrorCode } from "@colyseus/sdk";
+import { CLOSE_REJOIN } from "../../src/messages/contract.ts";
 import { describeJoinError, fetchBoard, sdk, type Board } from "./api.ts";
 import { fill, h } from "./dom.ts";
 import { GameView } from "./game.ts";
 import { HomeView } from "./home.ts";
-import { mountNotices, showBanner, toast } from "./notices.ts";
+import { mountNotices, notice, showBanner, toast } from "./notices.ts";
+import { SeatGone, rejoinSeat, type RejoinOptions } from "./rejoin.ts";
 import { RoomSession, type GameRoom } from "./session.ts";
-import { forgetSeat, saveSeat, savedSeat } from "./storage.ts";
+import { forgetSeat, forgetSeatToken, pruneSeatTokens, savedRoom, savedSeat, seatTokenOf } from "./storage.ts";
 import { WaitingView } from "./waiting.ts";
 
 interface Screen {
   el: HTMLElement;
   destroy(): void;
 }
+
+/** How long a seat lost during a game is asked for again (a restart, a room restored elsewhere). */
+const REJOIN_BUDGET_MS = 60_000;
+/** How long a seat is asked for at start (a link, a reload): only a stale connection or a busy database should be in the way. */
+const START_BUDGET_MS = 15_000;
+const RESTARTING = "The server is restarting, getting your seat back…";
 
 const app = document.getElementById("app")!;
 const header = h("header", { class: "topbar" });
@@ -27,6 +37,8 @@ mountNotices(document.body);
 let board: Board | null = null;
 let screen: Screen | null = null;
 let session: RoomSession | null = null;
+/** Bumped whenever the app goes somewhere else, so a seat that comes back too late is let go. */
+let visit = 0;
 
 function show(next: Screen | null, placeholder?: string) {
   screen?.destroy();
@@ -60,25 +72,36 @@ function renderHeader() {
   );
   app.dataset.sessionId = session?.me ?? "";
   app.dataset.phase = state?.phase ?? "";
+  app.dataset.connection = session?.connection ?? "";
 }
 
 function goHome(code?: string | null) {
+  visit++;
   session = null;
   forgetSeat();
+  showBanner(null);
+  notice("paused", null);
   renderHeader();
-  show(new HomeView({ code, joined: enter }));
+  show(new HomeView({ code, joined: (room) => enter(room) }));
 }
 
-/** Seated in a room: from here the room's phase decides the screen. */
-function enter(room: GameRoom) {
-  saveSeat(room.reconnectionToken);
-  const current = new RoomSession(room, {
-    ended: (how) => {
-      if (session !== current) return;
-      if (how.left) return goHome();
-      void resume(room.reconnectionToken, `The connection was lost (${how.reason || how.code}).`);
+/** Seated in a room: from here the room's phase decides the screen, whatever connection carries it. */
+function enter(room: GameRoom, code: string | null = null) {
+  const current = new RoomSession(
+    room,
+    {
+      ended: (how) => {
+        if (session !== current) return;
+        if (how.left) {
+          // a deliberate leave (or back home after the game): this seat is not coming back
+          if (current.code) forgetSeatToken(current.code);
+          return goHome();
+        }
+        void regain(current, how.code, how.reason, how.afterDrop);
+      },
     },
-  });
+    code,
+  );
   session = current;
   let shown: "waiting" | "game" | null = null;
   const route = () => {
@@ -97,7 +120,89 @@ function enter(room: GameRoom) {
   route();
 }
 
-/** Takes the seat back with a reconnection token (after a reload or a connection the SDK gave up on). */
+/**
+ * The connection is gone for good (the SDK's own reconnection gave up, or the server closed it to be
+ * rejoined: a restart, the room moving to another process): the seat is asked for by token while
+ * the screen stays as it was.
+ */
+async function regain(current: RoomSession, closeCode: number, reason: string | undefined, afterDrop: boolean) {
+  const code = current.code;
+  const token = code ? seatTokenOf(code) : null;
+  if (!code || !token) return resume(current.room.reconnectionToken, `The connection was lost (${reason || closeCode}).`);
+  // The server going away (4100: rejoin; 4001: shutting down), or a process that no longer knows
+  // the connection the SDK tried to reconnect: a restart. Else (the SDK does not reconnect a room
+  // joined moments ago, a connection refused) just a lost connection.
+  const restarting = closeCode === CLOSE_REJOIN || closeCode === CloseCode.SERVER_SHUTDOWN || afterDrop;
+  showBanner(restarting ? RESTARTING : "Connection lost. Reconnecting…", "info");
+  try {
+    const room = await rejoinSeat(code, token, { budgetMs: REJOIN_BUDGET_MS, notFoundIsFinal: false, cancelled: () => session !== current });
+    if (!room) return;
+    showBanner(null);
+    current.attach(room);
+    toast("You are back in your seat.", "success");
+  } catch (e) {
+    if (session === current) cannotRegain(code, e as Error);
+  }
+}
+
+/**
+ * Takes the seat of room `code` back at start: after a reload, or from a `?code=` link in a tab
+ * opened later. A token the room no longer knows (403, 404, 410) is forgotten and the normal screens
+ * follow: the join screen for that code when it came from a link.
+ */
+async function returnToSeat(code: string, token: string, fromLink: boolean) {
+  const mine = ++visit;
+  session = null;
+  renderHeader();
+  show(null, `Getting your seat back in room ${code}…`);
+  const options: RejoinOptions = { budgetMs: START_BUDGET_MS, notFoundIsFinal: true, cancelled: () => visit !== mine };
+  try {
+    const room = await rejoinSeat(code, token, options);
+    if (room) enter(room, code);
+  } catch (e) {
+    if (visit === mine) cannotRegain(code, e as Error, fromLink);
+  }
+}
+
+/** The seat could not be taken back: gone for good (home), or not now (a screen to try again from). */
+function cannotRegain(code: string, e: Error, fromLink = false) {
+  if (e instanceof SeatGone) {
+    forgetSeatToken(code);
+    goHome(fromLink ? code : null);
+    toast(`Could not return to your game in room ${code}: ${e.message}`, fromLink ? "info" : "error", 10_000);
+    return;
+  }
+  session = null;
+  showBanner(null);
+  notice("paused", null);
+  renderHeader();
+  const el = h(
+    "div",
+    { class: "placeholder", "data-testid": "rejoin-failed" },
+    h("p", { role: "alert" }, `Your seat in room ${code} could not be taken back: ${e.message}`),
+    h(
+      "div",
+      { class: "row" },
+      h(
+        "button",
+        {
+          class: "btn btn-primary",
+          "data-testid": "rejoin-retry",
+          onclick: () => {
+            const token = seatTokenOf(code);
+            if (token) void returnToSeat(code, token, fromLink);
+            else goHome(code);
+          },
+        },
+        "Try again",
+      ),
+      h("button", { class: "btn", "data-testid": "rejoin-home", onclick: () => goHome() }, "Back to home"),
+    ),
+  );
+  show({ el, destroy() {} });
+}
+
+/** Takes the seat back with a reconnection token (a room that gave this tab no seat token). */
 async function resume(token: string, why?: string) {
   session = null;
   renderHeader();
@@ -142,6 +247,12 @@ async function boot() {
   const params = new URLSearchParams(location.search);
   const code = params.get("code");
   if (code !== null) history.replaceState(null, "", location.pathname);
+  pruneSeatTokens();
+  const linked = code !== null && /^\d{6}$/.test(code) ? seatTokenOf(code) : null;
+  if (code !== null && linked) return returnToSeat(code, linked, true);
+  const thisTab = savedRoom();
+  const thisTabToken = thisTab ? seatTokenOf(thisTab) : null;
+  if (thisTab && thisTabToken) return returnToSeat(thisTab, thisTabToken, false);
   const token = savedSeat();
   if (token) return resume(token);
   goHome(code);

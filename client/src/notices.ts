@@ -1,18 +1,25 @@
 /**
  * What the person is told: short-lived toasts (refusals, copies, reconnections) and one persistent
- * banner for a state that lasts (reconnecting). Every server error ends up in one of them.
+ * banner for a state that lasts (reconnecting, the server restarting, the game paused). Every server
+ * error ends up in one of them. Both sit in live regions that are always in the page, so a screen
+ * reader announces what appears in them.
  */
 import { h } from "./dom.ts";
 
 export type Tone = "error" | "info" | "success";
 
+/** What a lasting notice is about; when several are up, the first in this list is shown. */
+export type NoticeKind = "connection" | "paused";
+const PRIORITY: NoticeKind[] = ["connection", "paused"];
+
 let toasts: HTMLElement | null = null;
 let banner: HTMLElement | null = null;
+const notices = new Map<NoticeKind, { message: string; tone: Tone }>();
 
 export function mountNotices(root: HTMLElement) {
   toasts = h("div", { class: "toasts", role: "status", "aria-live": "polite", "data-testid": "toasts" });
-  banner = h("div", { class: "banner", hidden: true, role: "alert", "data-testid": "banner" });
-  root.append(banner, toasts);
+  banner = h("div", { class: "banner", hidden: true, "data-testid": "banner" });
+  root.append(h("div", { class: "banner-region", role: "status", "aria-live": "polite", "aria-atomic": "true" }, banner), toasts);
 }
 
 export function toast(message: string, tone: Tone = "error", ms = tone === "error" ? 7000 : 3500) {
@@ -24,10 +31,17 @@ export function toast(message: string, tone: Tone = "error", ms = tone === "erro
   setTimeout(() => item.remove(), ms);
 }
 
-/** Shows a lasting banner (null hides it). */
-export function showBanner(message: string | null, tone: Tone = "info") {
+/** Puts up (or, with null, takes down) the lasting notice of one kind. */
+export function notice(kind: NoticeKind, message: string | null, tone: Tone = "info") {
+  if (message === null) notices.delete(kind);
+  else notices.set(kind, { message, tone });
   if (!banner) return;
-  banner.hidden = message === null;
-  banner.className = `banner banner-${tone}`;
-  banner.textContent = message ?? "";
+  const shown = PRIORITY.map((k) => [k, notices.get(k)] as const).find(([, n]) => n);
+  banner.hidden = !shown;
+  banner.className = `banner banner-${shown?.[1]?.tone ?? "info"}`;
+  banner.dataset.kind = shown?.[0] ?? "";
+  if (banner.textContent !== (shown?.[1]?.message ?? "")) banner.textContent = shown?.[1]?.message ?? "";
 }
+
+/** The connection's lasting notice (null hides it). */
+export const showBanner = (message: string | null, tone: Tone = "info") => notice("connection", message, tone);

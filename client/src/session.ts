@@ -1,25 +1,46 @@
 /**
- * One seat in one `game` room: sends actions with an opId and tracks them until the server's `ack`
- * or `error`, keeps the event log and chat (the server replays its latest on every join and return),
- * and reports connection changes.
+ * One seat in one `game` room, across connections: sends actions with an opId and tracks them until
+ * the server's `ack` or `error` (a refusal because the game is paused is sent again, same opId),
+ * keeps the event log and chat (the server replays its latest on every join and return), remembers
+ * the seat token the room hands out, and reports connection changes. When the seat is taken back on
+ * a new connection (`attach`), the screens stay and simply follow the new room.
  */
 import { CloseCode, type Room } from "@colyseus/sdk";
-import type { AckMessage, ChatMessage, ClientMessageType, ErrorMessage, EventMessage, HistoryMessage } from "../../src/messages/contract.ts";
+import type { AckMessage, ChatMessage, ClientMessageType, ErrorMessage, EventMessage, HistoryMessage, SeatMessage } from "../../src/messages/contract.ts";
 import type { GameState } from "../../src/schema/GameState.ts";
-import { showBanner, toast } from "./notices.ts";
-import { saveSeat } from "./storage.ts";
+import { notice, showBanner, toast } from "./notices.ts";
+import { saveRoom, saveSeat, saveSeatToken } from "./storage.ts";
 
 export type GameRoom = Room<any, GameState>;
 
+/** `reconnecting`: the SDK is retrying the same connection; `rejoining`: we ask for the seat back by token. */
+export type Connection = "connected" | "reconnecting" | "rejoining";
+
 export interface SessionHooks {
-  /** The room ended for us: `left` when we asked for it, else the close code and reason. */
-  ended(how: { left: true } | { left: false; code: number; reason?: string }): void;
+  /**
+   * The connection ended for us: `left` when we asked for it, else the close code and reason, and
+   * whether the SDK had been trying to reconnect it (and gave up).
+   */
+  ended(how: { left: true } | { left: false; code: number; reason?: string; afterDrop: boolean }): void;
 }
 
 type Listener = () => void;
 
+interface Pending {
+  type: ClientMessageType;
+  payload: Record<string, unknown>;
+  timer: ReturnType<typeof setTimeout>;
+  /** Refusals because the game is paused so far, and since when. */
+  pauses: number;
+  pausedSince: number;
+}
+
 /** How long an action may wait for its answer before its button is usable again. */
 const ANSWER_TIMEOUT_MS = 10_000;
+/** An action refused because the game is paused is sent again after 1 s, 2 s, 4 s, then every 5 s... */
+const PAUSE_RETRY_MAX_MS = 5000;
+/** ...for this long; then the person is told and may try again. */
+const PAUSE_GIVE_UP_MS = 120_000;
 
 export class RoomSession {
   /** The latest events and chat lines; `eventCount`/`chatCount` count every one ever received. */
@@ -27,62 +48,118 @@ export class RoomSession {
   readonly chats: ChatMessage[] = [];
   eventCount = 0;
   chatCount = 0;
-  connected = true;
+  connection: Connection = "connected";
+  /** The current connection (after a rejoin, a new Room with the same sessionId). */
+  room!: GameRoom;
 
-  private readonly inFlight = new Map<string, { type: ClientMessageType; timer: ReturnType<typeof setTimeout> }>();
+  private readonly inFlight = new Map<string, Pending>();
   private readonly listeners = new Set<Listener>();
+  /** The room whose state is shown: the previous connection's until the new one has its first state. */
+  private shown: GameRoom | null = null;
+  private seatToken: string | null = null;
+  private savedSeat = "";
   private nextOp = 0;
   private leaving = false;
+  /** The current connection dropped (the SDK then tries to reconnect it, unless it was joined moments ago). */
+  private dropped = false;
   private notifyQueued = false;
-  private synced = false;
 
-  constructor(readonly room: GameRoom, private readonly hooks: SessionHooks) {
-    room.onStateChange(() => {
-      this.synced = true;
-      this.notify();
-    });
-    room.onMessage("ack", (ack: AckMessage) => this.settle(ack.opId));
-    room.onMessage("error", (error: ErrorMessage) => {
-      this.settle(error.opId ?? null);
-      toast(error.message || `The server refused that (${error.code}).`, "error");
-    });
-    room.onMessage("event", (event: EventMessage) => this.addEvents([event]));
-    room.onMessage("chat", (chat: ChatMessage) => this.addChats([chat]));
-    // On joining and on every return (a reload or a dropped connection) the server replays its latest
-    // events and chat: keep what this page has not seen.
-    room.onMessage("history", (history: HistoryMessage) => {
-      const lastSeq = this.events.at(-1)?.seq ?? -1;
-      const lastAt = this.chats.at(-1)?.at ?? -Infinity;
-      this.addEvents(history.events.filter((e) => e.seq > lastSeq));
-      this.addChats(history.chats.filter((c) => c.at > lastAt));
-    });
-    room.onDrop(() => {
-      this.connected = false;
-      showBanner("Connection lost. Reconnecting…", "info");
-      this.notify();
-    });
-    room.onReconnect(() => {
-      this.connected = true;
-      saveSeat(room.reconnectionToken);
-      showBanner(null);
-      toast("Reconnected.", "success");
-      this.notify();
-    });
-    room.onError((code, message) => toast(`Connection error${message ? `: ${message}` : ""} (${code}).`, "error"));
-    room.onLeave((code, reason) => {
-      this.clearInFlight();
-      showBanner(null);
-      this.hooks.ended(this.leaving || code === CloseCode.CONSENTED ? { left: true } : { left: false, code, reason });
-    });
+  /** `code`: the room's join code when it is known before its state arrives (taking a seat back). */
+  constructor(
+    room: GameRoom,
+    private readonly hooks: SessionHooks,
+    private knownCode: string | null = null,
+  ) {
+    this.attach(room);
   }
 
   get me(): string {
     return this.room.sessionId;
   }
 
+  get connected(): boolean {
+    return this.connection === "connected";
+  }
+
+  /** The room's join code, once known. */
+  get code(): string | null {
+    return this.state?.code || this.knownCode;
+  }
+
   /** The synchronized state, once the first full state has arrived (before it the fields are still empty). */
   get state(): GameState | undefined {
-    return this.synced ? this.room.state : undefined;
+    return this.shown?.state;
+  }
+
+  /** Follows `room` from now on: the first connection, or the seat taken back on a new one. */
+  attach(room: GameRoom) {
+    this.room = room;
+    this.connection = "connected";
+    this.dropped = false;
+    const current = () => this.room === room;
+    saveSeat(room.reconnectionToken);
+    room.onStateChange(() => {
+      if (!current()) return;
+      this.shown = room;
+      this.rememberSeat();
+      this.notify();
+    });
+    room.onMessage("seat", (seat: SeatMessage) => {
+      if (!current()) return;
+      this.seatToken = seat.seatToken;
+      this.rememberSeat();
+    });
+    room.onMessage("ack", (ack: AckMessage) => current() && this.settle(ack.opId));
+    room.onMessage("error", (error: ErrorMessage) => {
+      if (!current()) return;
+      const op = error.opId !== undefined ? this.inFlight.get(error.opId) : undefined;
+      if (error.code === "UNAVAILABLE" && op) return this.retryWhenUnpaused(error.opId!, op);
+      this.settle(error.opId ?? null);
+      toast(error.message || `The server refused that (${error.code}).`, "error");
+    });
+    room.onMessage("event", (event: EventMessage) => current() && this.addEvents([event]));
+    room.onMessage("chat", (chat: ChatMessage) => current() && this.addChats([chat]));
+    // On joining and on every return (a reload, a dropped connection, a rejoin) the server replays its
+    // latest events and chat: keep what this page has not seen.
+    room.onMessage("history", (history: HistoryMessage) => {
+      if (!current()) return;
+      const lastSeq = this.events.at(-1)?.seq ?? -1;
+      const lastAt = this.chats.at(-1)?.at ?? -Infinity;
+      this.addEvents(history.events.filter((e) => e.seq > lastSeq));
+      this.addChats(history.chats.filter((c) => c.at > lastAt));
+    });
+    room.onDrop(() => {
+      if (!current()) return;
+      this.connection = "reconnecting";
+      this.dropped = true;
+      showBanner("Connection lost. Reconnecting…", "info");
+      this.notify();
+    });
+    room.onReconnect(() => {
+      if (!current()) return;
+      this.connection = "connected";
+      this.dropped = false;
+      saveSeat(room.reconnectionToken);
+      showBanner(null);
+      toast("Reconnected.", "success");
+      this.notify();
+    });
+    room.onError((code, message) => {
+      // a failed attempt of the SDK's own reconnection: the banner already says what is going on
+      if (!current() || this.connection !== "connected") return;
+      toast(`Connection error${message ? `: ${message}` : ""} (${code}).`, "error");
+    });
+    room.onLeave((code, reason) => {
+      if (!current()) return;
+      this.clearInFlight();
+      this.connection = "rejoining";
+      this.notify();
+      if (this.leaving || code === CloseCode.CONSENTED) return this.hooks.ended({ left: true });
+      // the SDK tried to reconnect and could not (it does not try for a room joined moments ago)
+      const afterDrop = this.dropped && room.reconnection.retryCount > 0;
+      this.hooks.ended({ left: false, code, reason, afterDrop });
+    });
+    this.notify();
   }
 
   /** Called on every state change, event, chat and answer. Returns the unsubscribe function. */
@@ -101,7 +178,7 @@ export class RoomSession {
     if (type !== "chat" && this.waiting(type)) return;
     const opId = `${type}-${++this.nextOp}`;
     const timer = setTimeout(() => this.settle(opId), ANSWER_TIMEOUT_MS);
-    this.inFlight.set(opId, { type, timer });
+    this.inFlight.set(opId, { type, payload, timer, pauses: 0, pausedSince: 0 });
     this.room.send(type, { ...payload, opId });
     this.notify();
   }
@@ -121,6 +198,35 @@ export class RoomSession {
       this.notifyQueued = false;
       for (const listener of [...this.listeners]) listener();
     });
+  }
+
+  /** Saves the seat token under the room's code (and this tab's room) once both are known. */
+  private rememberSeat() {
+    const code = this.code;
+    if (!code || !this.seatToken) return;
+    const key = `${code}:${this.seatToken}`;
+    if (key === this.savedSeat) return;
+    this.savedSeat = key;
+    saveSeatToken(code, this.seatToken);
+    saveRoom(code);
+  }
+
+  /** The game is paused (the server cannot save moves): the same message, same opId, again shortly. */
+  private retryWhenUnpaused(opId: string, op: Pending) {
+    clearTimeout(op.timer);
+    op.pausedSince ||= Date.now();
+    if (Date.now() - op.pausedSince > PAUSE_GIVE_UP_MS) {
+      this.settle(opId);
+      toast("The game is still paused: the server cannot save moves. Try again later.", "error");
+      return;
+    }
+    notice("paused", "The game is paused: the server cannot save moves right now. Trying again…", "info");
+    const room = this.room;
+    op.timer = setTimeout(() => {
+      if (this.room !== room || this.inFlight.get(opId) !== op) return;
+      op.timer = setTimeout(() => this.settle(opId), ANSWER_TIMEOUT_MS);
+      room.send(op.type, { ...op.payload, opId });
+    }, Math.min(PAUSE_RETRY_MAX_MS, 1000 * 2 ** op.pauses++));
   }
 
   private addEvents(events: EventMessage[]) {
@@ -145,11 +251,19 @@ export class RoomSession {
     if (!op) return;
     clearTimeout(op.timer);
     this.inFlight.delete(opId);
+    this.updatePaused();
     this.notify();
   }
 
   private clearInFlight() {
     for (const op of this.inFlight.values()) clearTimeout(op.timer);
     this.inFlight.clear();
+    this.updatePaused();
+  }
+
+  /** The paused notice stays while some action still waits to be sent again. */
+  private updatePaused() {
+    for (const op of this.inFlight.values()) if (op.pausedSince) return;
+    notice("paused", null);
   }
 }
