@@ -244,6 +244,30 @@ for (const backend of [memory, mysqlBackend]) {
       assert.equal(await store.codes.claim("room-unknown", "p1", "p2"), false);
     });
 
+    it("writes an append fenced by its owner only while that process holds the room, and nothing once another claimed it", async () => {
+      await store.codes.reserve("room-f", "p1");
+      await store.logs.append("room-f", records(1, 2, "room-f"), "p1");
+      assert.equal(await store.codes.claim("room-f", "p1", "p2"), true);
+      await assert.rejects(store.logs.append("room-f", records(3, 3, "room-f"), "p1"), LogConflictError);
+      assert.equal(await store.logs.lastN("room-f"), 2, "the former owner wrote nothing");
+      await store.logs.append("room-f", records(3, 3, "room-f"), "p2");
+      assert.equal(await store.logs.lastN("room-f"), 3);
+    });
+
+    it("fences the appends of one process for the room it lost only, in the same batch as rooms it still holds", async () => {
+      await store.codes.reserve("kept", "p1");
+      await store.codes.reserve("lost", "p1");
+      await store.codes.claim("lost", "p1", "p2");
+      const [kept, lost] = await Promise.allSettled([
+        store.logs.append("kept", records(1, 1, "kept"), "p1"),
+        store.logs.append("lost", records(1, 1, "lost"), "p1"),
+      ]);
+      assert.equal(kept.status, "fulfilled");
+      assert.equal(lost.status, "rejected");
+      assert.ok((lost as PromiseRejectedResult).reason instanceof LogConflictError);
+      assert.equal(await store.logs.lastN("lost"), 0);
+    });
+
     it("gives a room to exactly one of ten processes claiming it at once", async () => {
       const code = await store.codes.reserve("room-a", "p1");
       const claimers = Array.from({ length: 10 }, (_, i) => `claimer-${i}`);

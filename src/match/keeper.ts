@@ -36,6 +36,8 @@ export class MatchKeeper {
     private readonly timing: Timing,
     private current: Match,
     private readonly events: KeeperEvents,
+    /** The process this room runs on: its writes are fenced by it (see RoomLogStore.append). */
+    private readonly owner: string,
     private readonly settleEveryMs = 250,
   ) {}
 
@@ -60,11 +62,6 @@ export class MatchKeeper {
     return this.serially(() => {}).then(() => this.settling ?? undefined);
   }
 
-  /** Writes the very first entry of a new room's log. */
-  async open(entry: Extract<LogEntry, { t: "open" }>): Promise<void> {
-    await this.logs.append(this.roomId, [{ n: 1, entry }]);
-  }
-
   /**
    * Proposes an entry and commits it: resolves with the adopted step, the rules' refusal, or
    * UNAVAILABLE (nothing changed, or the outcome is settled later). Call it inside serially().
@@ -75,7 +72,7 @@ export class MatchKeeper {
     if (!result.ok) return result;
     const n = this.current.n + 1;
     try {
-      await this.logs.append(this.roomId, [{ n, entry }]);
+      await this.logs.append(this.roomId, [{ n, entry }], this.owner);
     } catch (e) {
       if (e instanceof StoreUnavailableError) {
         this.settle(n, entry);

@@ -90,7 +90,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       lateCommit: (stepped) => this.publish(stepped),
       lost: (e) => this.moveOut(e.message),
       log: (line) => this.deps.log?.(line),
-    });
+    }, matchMaker.processId);
     this.maxClients = match.options.maxPlayers;
     if (match.options.private) await this.setPrivate(true);
     await this.setMetadata({ code: match.code, phase: match.phase, hostName: this.hostName(match) });
@@ -111,7 +111,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     try {
       code = await this.deps.store.codes.reserve(this.roomId, matchMaker.processId);
       const entry = { t: "open" as const, at: Date.now(), code, options: setup };
-      await this.deps.store.logs.append(this.roomId, [{ n: 1, entry }]);
+      await this.deps.store.logs.append(this.roomId, [{ n: 1, entry }], matchMaker.processId);
       return openMatch(entry);
     } catch (e) {
       this.deps.log?.(`could not reserve a join code or open the room: ${(e as Error).message}`);

@@ -81,8 +81,12 @@ export interface RoomLogStore {
    * write of the room that the store still has in flight has ended), with
    * LogConflictError when a position already holds a different entry (another process owns the
    * room now). A position that already holds the same entry counts as written (a retried write).
+   * With `owner`, the records are written only while that process holds the room (its code): an
+   * append of a process whose room was claimed by another rejects with LogConflictError, so two
+   * processes never both extend one log (the claim waits for a write in flight, and the new owner
+   * reads the log after its claim).
    */
-  append(roomId: string, records: LogRecord[]): Promise<void>;
+  append(roomId: string, records: LogRecord[], owner?: string): Promise<void>;
   /** A room's whole log in order; [] for an unknown room. */
   read(roomId: string): Promise<LogRecord[]>;
   /** The highest n stored for a room; 0 when it has none. */

@@ -29,6 +29,11 @@ export class MemoryCodes implements RoomCodeStore {
     return at !== undefined && this.now() - at <= this.options.staleProcessSeconds * 1000;
   }
 
+  /** The process holding a room's code now ("" = handed over), or undefined without a code. */
+  holderOf(roomId: string): string | undefined {
+    return this.recordOf(roomId)?.processId;
+  }
+
   private recordOf(roomId: string): CodeRecord | undefined {
     const code = this.byRoom.get(roomId);
     return code === undefined ? undefined : this.byCode.get(code);

@@ -16,7 +16,7 @@ export class MemoryStore implements Store {
   readonly kind = "memory" as const;
   readonly codes: MemoryCodes;
   readonly matches = new MemoryMatches();
-  readonly logs = new MemoryLogs();
+  readonly logs = new MemoryLogs((roomId) => this.codes.holderOf(roomId));
 
   constructor(options: MemoryStoreOptions) {
     this.codes = new MemoryCodes({ ...options, isOpen: (roomId) => this.logs.isOpen(roomId) });

@@ -16,9 +16,13 @@ export class MemoryLogs implements RoomLogStore {
   readonly durable = false;
   private readonly logs = new Map<string, RoomLog>();
 
-  async append(roomId: string, records: LogRecord[]): Promise<void> {
+  /** `holderOf`: the process holding a room's code now, for appends fenced by an owner. */
+  constructor(private readonly holderOf: (roomId: string) => string | undefined = () => undefined) {}
+
+  async append(roomId: string, records: LogRecord[], owner?: string): Promise<void> {
     const rows = serializeRecords(roomId, records);
     if (rows.length === 0) return;
+    if (owner !== undefined && this.holderOf(roomId) !== owner) throw new LogConflictError(roomId, rows[0].n);
     const log = this.logs.get(roomId) ?? { closed: false, entries: new Map<number, string>() };
     for (const row of rows) {
       const stored = log.entries.get(row.n);

@@ -11,6 +11,9 @@ import { StoreUnavailableError } from "../types.ts";
 /** The error codes of a database that is away or busy, not of a statement it refused. */
 const TRANSIENT_CODES = new Set([
   "PROTOCOL_CONNECTION_LOST",
+  // a fenced append's share lock met a claim: try again
+  "ER_LOCK_DEADLOCK",
+  "ER_LOCK_WAIT_TIMEOUT",
   "PROTOCOL_SEQUENCE_TIMEOUT",
   "PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR",
   "PROTOCOL_ENQUEUE_AFTER_QUIT",

@@ -23,6 +23,8 @@ interface PendingAppend {
   /** Order of arrival. */
   seq: number;
   roomId: string;
+  /** The process that must hold the room for the rows to be written (see RoomLogStore.append). */
+  owner: string | undefined;
   /** The rows still to write (a reconciled retry drops those already stored). */
   rows: StoredRecord[];
   startedAt: number;
@@ -61,7 +63,7 @@ export class MySqlLogs implements RoomLogStore {
 
   constructor(private readonly db: Db) {}
 
-  append(roomId: string, records: LogRecord[]): Promise<void> {
+  append(roomId: string, records: LogRecord[], owner?: string): Promise<void> {
     let rows: StoredRecord[];
     try {
       rows = serializeRecords(roomId, records);
@@ -75,6 +77,7 @@ export class MySqlLogs implements RoomLogStore {
       const pending: PendingAppend = {
         seq: ++this.lastSeq,
         roomId,
+        owner,
         rows,
         startedAt: Date.now(),
         settled: false,
@@ -211,10 +214,12 @@ export class MySqlLogs implements RoomLogStore {
     const live = batch.filter((p) => !p.settled);
     if (live.length === 0) return [];
     try {
-      await this.insert(live);
-      for (const pending of live) this.settle(pending, null);
+      const fenced = await this.insert(live);
+      for (const pending of live) {
+        this.settle(pending, fenced.has(pending) ? new LogConflictError(pending.roomId, pending.rows[0].n) : null);
+      }
       this.stats.commits++;
-      this.stats.rows += live.reduce((sum, p) => sum + p.rows.length, 0);
+      this.stats.rows += live.filter((p) => !fenced.has(p)).reduce((sum, p) => sum + p.rows.length, 0);
       return [];
     } catch (e) {
       if (isTransient(e)) {
@@ -299,23 +304,40 @@ export class MySqlLogs implements RoomLogStore {
 
   /**
    * One multi-row INSERT for the whole batch; a batch that opens logs (rows at position 1) also
-   * creates their room_logs rows, in the same transaction.
+   * creates their room_logs rows, in the same transaction. Appends with an owner are first checked
+   * against room_codes with a share lock (a claim of one of those rooms waits for this commit, and a
+   * claim that came first is seen): those whose room is held by another process are not written,
+   * and are returned.
    */
-  private async insert(batch: PendingAppend[]): Promise<void> {
-    const values = batch.flatMap((p) => p.rows.map((r) => [p.roomId, r.n, r.json]));
-    const opening = [...new Set(batch.filter((p) => p.rows[0].n === 1).map((p) => p.roomId))];
-    const insertEntries = (run: Run) => {
-      this.stats.inserts++;
-      return run("INSERT INTO room_log_entries (room_id, n, entry) VALUES ?", [values]);
-    };
+  private async insert(batch: PendingAppend[]): Promise<Set<PendingAppend>> {
     const timeoutMs = this.attemptMs(batch);
-    if (opening.length === 0) {
-      await this.db.on(timeoutMs, insertEntries);
-      return;
+    const owners = [...new Set(batch.flatMap((p) => (p.owner === undefined ? [] : [p.owner])))];
+    const opening = [...new Set(batch.filter((p) => p.rows[0].n === 1).map((p) => p.roomId))];
+    const writeRows = async (run: Run, rows: PendingAppend[]) => {
+      if (rows.length === 0) return;
+      this.stats.inserts++;
+      await run("INSERT INTO room_log_entries (room_id, n, entry) VALUES ?", [rows.flatMap((p) => p.rows.map((r) => [p.roomId, r.n, r.json]))]);
+    };
+    if (owners.length === 0 && opening.length === 0) {
+      await this.db.on(timeoutMs, (run) => writeRows(run, batch));
+      return new Set();
     }
-    await this.db.transaction(timeoutMs, async (run) => {
-      await run("INSERT IGNORE INTO room_logs (room_id) VALUES ?", [opening.map((roomId) => [roomId])]);
-      await insertEntries(run);
+    return this.db.transaction(timeoutMs, async (run) => {
+      const fenced = new Set<PendingAppend>();
+      for (const owner of owners) {
+        const mine = batch.filter((p) => p.owner === owner);
+        const held = await run<Array<{ roomId: string }>>(
+          "SELECT room_id AS roomId FROM room_codes WHERE process_id = ? AND room_id IN (?) LOCK IN SHARE MODE",
+          [owner, [...new Set(mine.map((p) => p.roomId))]],
+        );
+        const heldIds = new Set(held.map((r) => r.roomId));
+        for (const pending of mine) if (!heldIds.has(pending.roomId)) fenced.add(pending);
+      }
+      const written = batch.filter((p) => !fenced.has(p));
+      const opened = opening.filter((roomId) => written.some((p) => p.roomId === roomId));
+      if (opened.length > 0) await run("INSERT IGNORE INTO room_logs (room_id) VALUES ?", [opened.map((roomId) => [roomId])]);
+      await writeRows(run, written);
+      return fenced;
     });
   }
 }
