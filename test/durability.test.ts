@@ -146,6 +146,27 @@ describe("a game outlives the process that hosts it", function () {
     for (const p of back) await p.room.leave();
   });
 
+  it("after SIGTERM of the only process, has the next start on the same port restore its rooms: the players rejoin with the same seats", async () => {
+    const first = await start();
+    const players = await gameOf(first, ["Ann", "Bob"]);
+    const code = players[0].room.state.code;
+    await playMoves(players, 3);
+    const before = snapshot(players[0].room);
+    const tokens = await Promise.all(players.map(seatToken));
+    const closes = players.map(leftWith);
+    await first.stop("SIGTERM");
+    assert.deepEqual(await Promise.all(closes), [CLOSE_REJOIN, CLOSE_REJOIN]);
+
+    const second = await start({}, first.port);
+    const back: Observed[] = [];
+    for (const token of tokens) back.push(await rejoin(second, code, token));
+    for (const [i, p] of back.entries()) assert.equal(p.room.sessionId, players[i].room.sessionId);
+    await until(() => back.every((p) => p.room.state.seq === before.seq && p.room.state.players?.size === 2), "the restored state");
+    assert.deepEqual(snapshot(back[0].room), before);
+    await playMoves(back, 2);
+    for (const p of back) await p.room.leave();
+  });
+
   it("lets a later process on another port restore a dead process's rooms once its heartbeat is stale, and only one of two racing processes runs each room", async () => {
     const doomed = await start();
     const sdk = new PlayerSDK(doomed.ws);

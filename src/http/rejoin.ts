@@ -29,6 +29,9 @@ export function rejoinRouter(store: Store, restorer: Restorer): Router {
       const parsed = body.safeParse(req.body ?? {});
       if (!parsed.success) return sendError(res, "INVALID_BODY", 'The body must be JSON like { "seatToken": "..." }.');
 
+      if (matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN) {
+        return sendError(res, "UNAVAILABLE", "This server is stopping; try again in a moment.");
+      }
       const listing = await liveRoom(store, restorer, code);
       if (!listing) return sendError(res, "ROOM_NOT_FOUND", `No live room has the code ${code}.`);
 

@@ -9,6 +9,8 @@ import type { LogEntry } from "../match/log.ts";
 import type { Store } from "../store/types.ts";
 import { restoring } from "./GameRoom.ts";
 
+const stopping = () => matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN;
+
 export class Restorer {
   private scanning: Promise<number> | null = null;
 
@@ -27,7 +29,7 @@ export class Restorer {
   }
 
   private async scan(): Promise<number> {
-    if (!this.store.logs.durable) return 0;
+    if (!this.store.logs.durable || stopping()) return 0;
     let restored = 0;
     for (const orphan of await this.store.codes.orphans(this.address)) {
       if (orphan.processId === matchMaker.processId) continue;
@@ -40,6 +42,8 @@ export class Restorer {
   /** Claims a room from `from` ("" = handed over) and runs it here; false when another process got it. */
   async restore(roomId: string, from: string): Promise<boolean> {
     if (matchMaker.getLocalRoomById(roomId)) return true;
+    // a stopping process hands rooms over; it must not take them (back)
+    if (stopping()) return false;
     if (!(await this.store.codes.claim(roomId, from, matchMaker.processId))) return false;
     try {
       const records = await this.store.logs.read(roomId);
