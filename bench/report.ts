@@ -1,6 +1,10 @@
-/** What one benchmark level measured, the printed table, the goals verdict, and the 1 vs N process comparison. */
+/**
+ * What one benchmark level measured, the printed tables, the goals verdict, the 1 vs N process
+ * comparison, the in-memory vs MySQL store comparison, and the restarts.
+ */
 import type { LatencySummary } from "../loadtest/histogram.ts";
 import type { LatencyName } from "../loadtest/metrics.ts";
+import type { RestartResult } from "./restart.ts";
 
 export interface LevelResult {
   /** players the bots were asked to be */
@@ -25,14 +29,16 @@ export interface LevelResult {
   botWorkers: number;
   /** how late the bot processes' event loops ran: their timestamps are late by as much */
   botLoopDelayMs: { p99: number; max: number };
-  /** GET /board round trips from the bench process during the window: the server's responsiveness */
-  serverProbeMs: { count: number; p50: number; p99: number; max: number };
+  /** GET /board round trips from the bench process during the window: the server's responsiveness (answered ones; `failed` did not answer, e.g. during a restart) */
+  serverProbeMs: { count: number; p50: number; p99: number; max: number; failed?: number };
   /** % of all cores of the machine, everything included */
   machineBusyPercent: number;
   /** % of one core used by the bench process itself (health and responsiveness probes) */
   benchCpuPercent: number;
   /** % of one core used by MariaDB/MySQL and Redis on this machine (whether the servers use them or not) */
   storeCpuPercent: number;
+  /** % of one core used by MariaDB/MySQL alone (it may serve other work on a shared machine too) */
+  mariadbCpuPercent?: number;
   /** % of one core used by anything else on the machine during the window (a shared machine) */
   otherCpuPercent: number;
   actions: number;
@@ -47,6 +53,10 @@ export interface LevelResult {
   /** within the bench's stop limits (errors, dropped, p99) */
   ok: boolean;
   verdict: string;
+  /** the store of the server(s) this level ran against */
+  store?: "memory" | "mysql";
+  /** with --restart-at: the restart in this level's window */
+  restart?: RestartResult | null;
 }
 
 export const GOALS = { players: 5000, stateP99Ms: 50, joinP99Ms: 50, joinRooms: 1000, kbPerPlayer: 20 };
@@ -151,4 +161,114 @@ export function scaling(one: RunSummary, many: RunSummary) {
     ratioActionsPerSecond: ratio(maxActions(many), maxActions(one)),
     sameLevels: common,
   };
+}
+
+/** Goals of the durability comparison on this machine: what MySQL may add to the ack p99, and how fast a restart must seat everyone again. */
+export const DURABILITY_GOALS = { ackP99DeltaMs: 10, ackP99AtPlayers: 2000, restartAllBackMs: 5000 };
+
+export interface StoreComparison {
+  target: number;
+  players: [number, number];
+  actionsPerSecond: [number, number];
+  /** MySQL / in-memory */
+  actionsRatio: number | null;
+  ackP50Ms: [number | null, number | null];
+  ackP99Ms: [number | null, number | null];
+  /** MySQL - in-memory */
+  ackP99DeltaMs: number | null;
+  stateP99Ms: [number | null, number | null];
+  serverCpuPercent: [number, number];
+  mariadbCpuPercent: [number | null, number | null];
+  mariadbCpuDelta: number | null;
+  otherCpuPercent: [number, number];
+  errors: [number, number];
+  /** ack p99 with MySQL within DURABILITY_GOALS.ackP99DeltaMs of in-memory */
+  withinAckGoal: boolean | null;
+}
+
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/** Each level run against both stores, side by side: [in-memory, MySQL], with the ratio or difference. */
+export function compareStores(memory: LevelResult[], mysql: LevelResult[]): StoreComparison[] {
+  return memory
+    .map((m) => ({ m, y: mysql.find((l) => l.target === m.target) }))
+    .filter((p): p is { m: LevelResult; y: LevelResult } => p.y !== undefined)
+    .map(({ m, y }) => {
+      const delta = (a: number | null | undefined, b: number | null | undefined) => (a === null || a === undefined || b === null || b === undefined ? null : round1(b - a));
+      const ackDelta = delta(m.latency.actionAck.p99, y.latency.actionAck.p99);
+      return {
+        target: m.target,
+        players: [m.players, y.players],
+        actionsPerSecond: [m.actionsPerSecond, y.actionsPerSecond],
+        actionsRatio: m.actionsPerSecond > 0 ? Math.round((y.actionsPerSecond / m.actionsPerSecond) * 100) / 100 : null,
+        ackP50Ms: [m.latency.actionAck.p50, y.latency.actionAck.p50],
+        ackP99Ms: [m.latency.actionAck.p99, y.latency.actionAck.p99],
+        ackP99DeltaMs: ackDelta,
+        stateP99Ms: [m.latency.stateAllMembers.p99, y.latency.stateAllMembers.p99],
+        serverCpuPercent: [m.serverCpuPercent, y.serverCpuPercent],
+        mariadbCpuPercent: [m.mariadbCpuPercent ?? null, y.mariadbCpuPercent ?? null],
+        mariadbCpuDelta: delta(m.mariadbCpuPercent, y.mariadbCpuPercent),
+        otherCpuPercent: [m.otherCpuPercent, y.otherCpuPercent],
+        errors: [m.errors + m.dropped, y.errors + y.dropped],
+        withinAckGoal: ackDelta === null ? null : ackDelta <= DURABILITY_GOALS.ackP99DeltaMs,
+      } satisfies StoreComparison;
+    });
+}
+
+function markdown(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(" | ")} |`;
+  return [line(head), `|${widths.map((w) => "-".repeat(w + 1) + ":").join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+const pair = (a: number | null, b: number | null, digits = 1) => `${f(a, digits)} / ${f(b, digits)}`;
+const signed = (v: number | null, digits = 1) => (v === null ? "-" : `${v >= 0 ? "+" : ""}${v.toFixed(digits)}`);
+
+export function comparisonTable(rows: StoreComparison[]): string {
+  const head = ["players", "act/s mem / mysql", "ratio", "ack p50 mem / mysql", "ack p99 mem / mysql", "ack p99 Δ", "state p99 mem / mysql", "srv CPU% mem / mysql", "MariaDB CPU% mem / mysql", "MariaDB Δ", "other CPU%", "errors"];
+  return markdown(
+    head,
+    rows.map((r) => [
+      `${r.players[0]} / ${r.players[1]}`,
+      pair(r.actionsPerSecond[0], r.actionsPerSecond[1], 0),
+      f(r.actionsRatio, 2),
+      pair(r.ackP50Ms[0], r.ackP50Ms[1]),
+      pair(r.ackP99Ms[0], r.ackP99Ms[1]),
+      signed(r.ackP99DeltaMs),
+      pair(r.stateP99Ms[0], r.stateP99Ms[1]),
+      pair(r.serverCpuPercent[0], r.serverCpuPercent[1], 0),
+      pair(r.mariadbCpuPercent[0], r.mariadbCpuPercent[1], 0),
+      signed(r.mariadbCpuDelta, 0),
+      pair(r.otherCpuPercent[0], r.otherCpuPercent[1], 0),
+      `${r.errors[0]} / ${r.errors[1]}`,
+    ]),
+  );
+}
+
+export function restartTable(levels: LevelResult[]): string {
+  const head = ["players", "at s", "stop ms", "down ms", "seats", "closed 4100 / other", "back", "failed", "all back ms", "rejoin p50/p99", "acks held", "re-sent ok / lost", "seq back / same state", "errors"];
+  return markdown(
+    head,
+    levels
+      .filter((l) => l.restart)
+      .map((l) => {
+        const r = l.restart!;
+        return [
+          String(l.players),
+          String(r.atSecond),
+          String(r.stopMs),
+          String(r.downMs),
+          String(r.seatsAtStop),
+          `${r.closedWith4100} / ${r.closedOtherwise}`,
+          String(r.rejoined + r.reconnected),
+          String(r.rejoinFailed + r.stillAway),
+          r.allBackMs === null ? `no (last ${f(r.lastBackMs, 0)})` : String(r.allBackMs),
+          `${f(r.rejoin.p50, 0)} / ${f(r.rejoin.p99, 0)}`,
+          String(r.acksHeld),
+          `${r.acksVerified} / ${r.acksLost}`,
+          `${r.stateRegressed} / ${r.statesMatched}${r.statesDiffered ? ` (${r.statesDiffered} differ)` : ""}`,
+          String(l.errors),
+        ];
+      }),
+  );
 }

@@ -4,6 +4,10 @@
  * concurrent players, a fixed window each, until errors appear or p99 passes the limit. Records
  * latencies (from the bots' clocks), the server's and the bots' CPU and the server's RSS (from
  * /proc), writes bench/results/*.json and an SVG chart, and prints a table.
+ *
+ * With --compare-stores each level runs against an in-memory-store server and then a MySQL-store
+ * server (the cost of durability, side by side); with --restart-at S the MySQL server is stopped
+ * with SIGTERM S seconds into the window and started again on its port (see restart.ts).
  */
 import { ConfigError, loadSettings } from "../src/config.ts";
 import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
@@ -16,9 +20,10 @@ import { BOT_FLAGS, BOT_FLAGS_HELP, UsageError, botSettings, numberFlag } from "
 import { Metrics } from "../loadtest/metrics.ts";
 import { writeChart } from "./chart.ts";
 import { summariseProfile } from "./profile.ts";
-import { goals, scaling, table, type LevelResult } from "./report.ts";
+import { DURABILITY_GOALS, compareStores, comparisonTable, goals, restartTable, scaling, table, type LevelResult } from "./report.ts";
+import { restartResult, restartServer } from "./restart.ts";
 import { health, killAllServers, startServer, type ServerProcess } from "./servers.ts";
-import { cpuPercent, machine, machineBusyPercent, pidsByName, rssBytes, sampleCpu } from "./system.ts";
+import { cpuPercent, machine, machineBusyPercent, pidsByName, rssBytes, sampleCpu, type CpuSample } from "./system.ts";
 import { BotWorker, killAllWorkers } from "./workers.ts";
 
 const HELP = `npm run bench -- [flags]
@@ -34,6 +39,9 @@ const HELP = `npm run bench -- [flags]
   --keep-going           run every level whatever happens
   --profile              run the server(s) with --cpu-prof and summarise the profile
   --max-minutes M        hard limit for the whole run         (default 20)
+  --compare-stores       each level against an in-memory-store server, then a MySQL-store one (MYSQL_URL)
+  --restart-at S         S seconds into each level's window: SIGTERM the server, start it again on its port,
+                         measure until every player is back in a seat (MYSQL_URL, 1 process)
 ${BOT_FLAGS_HELP.split("\n").filter((l) => !l.includes("--endpoint")).join("\n").replace(/\(default 2\)/, "(default 1 in the bench)")}
   --help
 
@@ -56,8 +64,13 @@ interface BenchOptions {
   keepGoing: boolean;
   profile: boolean;
   maxMinutes: number;
+  compareStores: boolean;
+  restartAt: number | null;
   bots: Omit<BotSettings, "endpoints">;
 }
+
+/** A refusal of the flags as given: one line, no help text. */
+class Refusal extends Error {}
 
 function parse(): BenchOptions | null {
   const { values } = parseArgs({
@@ -74,6 +87,8 @@ function parse(): BenchOptions | null {
       "keep-going": { type: "boolean" },
       profile: { type: "boolean" },
       "max-minutes": { type: "string" },
+      "compare-stores": { type: "boolean" },
+      "restart-at": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -83,9 +98,11 @@ function parse(): BenchOptions | null {
   const levels = values.levels ? values.levels.split(",").map((v) => Math.floor(numberFlag(v.trim(), "levels", 0, 2, 20_000))) : DEFAULT_LEVELS;
   // games of 1-2 rounds (about 15-30 s with the default think time): rooms cycle within a level's window, so joins are measured in steady state
   const { endpoints: _unused, ...bots } = botSettings({ rounds: "1", ...values });
+  const levelSeconds = numberFlag(values["level-seconds"], "level-seconds", 25, 2, 3600);
+  const restartAt = values["restart-at"] === undefined ? null : numberFlag(values["restart-at"], "restart-at", 0, 0, levelSeconds - 1);
   return {
     levels,
-    levelSeconds: numberFlag(values["level-seconds"], "level-seconds", 25, 2, 3600),
+    levelSeconds,
     warmupSeconds: numberFlag(values["warmup-seconds"], "warmup-seconds", 10, 0, 600),
     rampRate: numberFlag(values["ramp-rate"], "ramp-rate", 250, 1, 10_000),
     processes: Math.floor(numberFlag(values.processes, "processes", 1, 1, 8)),
@@ -95,8 +112,20 @@ function parse(): BenchOptions | null {
     keepGoing: values["keep-going"] === true,
     profile: values.profile === true,
     maxMinutes: numberFlag(values["max-minutes"], "max-minutes", 20, 1, 240),
+    compareStores: values["compare-stores"] === true,
+    restartAt,
     bots,
   };
+}
+
+/** One series of levels against one set of servers: a store, and whether the window has a restart. */
+interface Pass {
+  label: "memory" | "mysql" | "mysql-restart";
+  store: "memory" | "mysql";
+  restart: boolean;
+  servers: ServerProcess[];
+  baselineRss: number[];
+  levels: LevelResult[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -111,6 +140,10 @@ async function main() {
   // the bench gives its own server processes PUBLIC_ADDRESS, so REDIS_URL alone is fine here
   const settings = loadSettings({ PUBLIC_ADDRESS: "127.0.0.1:{port}", ...process.env });
   const mysqlUrl = settings.mysqlUrl;
+  if (options.restartAt !== null && !mysqlUrl) throw new Refusal("--restart-at needs MYSQL_URL: only the MySQL store keeps games across a restart (e.g. MYSQL_URL=mysql://root@127.0.0.1:3306/boardroom_bench).");
+  if (options.restartAt !== null && options.processes > 1) throw new Refusal("--restart-at restarts the one server process: use it with --processes 1.");
+  if (options.compareStores && !mysqlUrl) throw new Refusal("--compare-stores needs MYSQL_URL: it runs each level against an in-memory-store server and a MySQL-store one.");
+  if (options.compareStores && options.processes > 1) throw new Refusal("--compare-stores compares one process per store: use it with --processes 1.");
   let redisUrl: string | null = null;
   if (options.processes > 1) {
     if (!mysqlUrl) {
@@ -126,39 +159,42 @@ async function main() {
 
   const profileDir = path.resolve(RESULTS, "profiles", stamp);
   const nodeArgs = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const env: Record<string, string> = {};
-  if (mysqlUrl) env.MYSQL_URL = mysqlUrl;
-  if (redisUrl) Object.assign(env, { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
+  const envFor = (store: "memory" | "mysql"): Record<string, string> => {
+    // an empty MYSQL_URL is unset for the server (the bench's own environment may carry one)
+    const env: Record<string, string> = { MYSQL_URL: store === "mysql" ? mysqlUrl! : "" };
+    if (redisUrl) Object.assign(env, { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
+    return env;
+  };
+  const passes = await startPasses(options, mysqlUrl ? "mysql" : "memory", envFor, nodeArgs, redisUrl);
 
-  log(`starting ${options.processes} server process(es): node --import tsx src/index.ts, NODE_ENV=production, store ${mysqlUrl ? "MySQL" : "in-memory"}${redisUrl ? ", Redis " + redisUrl : ""}`);
-  const servers: ServerProcess[] = [];
-  for (let i = 0; i < options.processes; i++) servers.push(await startServer(env, nodeArgs));
-  const bots: BotSettings = { ...options.bots, endpoints: servers.map((s) => s.ws) };
-  log(`servers on ports ${servers.map((s) => s.port).join(", ")}; a short unrecorded warm-up (JIT, startup garbage)`);
-  await warmUp(servers, bots);
-  const baselineRss = await idleRss(servers);
-  log(`idle RSS ${baselineRss.map((b) => (b / 1e6).toFixed(0)).join(" + ")} MB`);
-  const levels: LevelResult[] = [];
   let stoppedBecause = "every level ran";
   try {
-    for (const target of options.levels) {
-      await quietMachine();
-      const result = await runLevel(target, options, servers, bots, baselineRss);
-      levels.push(result);
-      console.log(`\n${table([result])}\n`);
-      if (!result.ok && !options.keepGoing) {
-        stoppedBecause = `stopped after ${target} players: ${result.verdict}`;
-        break;
+    levels: for (const [i, target] of options.levels.entries()) {
+      for (const pass of passes) {
+        await quietMachine();
+        const bots: BotSettings = { ...options.bots, endpoints: pass.servers.map((s) => s.ws) };
+        const result = await runLevel(target, options, pass, bots);
+        pass.levels.push(result);
+        console.log(`\n${passes.length > 1 ? `${pass.label}:\n` : ""}${table([result])}\n`);
+        if (result.restart) console.log(`${restartTable([result])}\n`);
+        // a restarted server is a cold process: warm it before its next level
+        if (pass.restart && i < options.levels.length - 1) await warmUp(pass.servers, bots);
+      }
+      // a level with a restart is its own experiment: its errors and tail do not stop the run
+      const failed = passes.filter((p) => !p.restart).map((p) => p.levels[p.levels.length - 1]).find((l) => !l.ok);
+      if (failed && !options.keepGoing) {
+        stoppedBecause = `stopped after ${target} players: ${failed.verdict}`;
+        break levels;
       }
     }
   } finally {
     log("stopping the server(s)");
-    await Promise.all(servers.map((s) => s.stop()));
+    const all = new Set(passes.flatMap((p) => p.servers));
+    await Promise.all([...all].map((s) => s.stop()));
   }
 
-  const record = {
+  const common = {
     startedAt: stamp,
-    mode: { processes: options.processes, store: mysqlUrl ? "mysql" : "memory", redis: redisUrl !== null, botWorkers: options.botWorkers },
     machine: machine(),
     settings: {
       levels: options.levels,
@@ -167,23 +203,59 @@ async function main() {
       rampRate: options.rampRate,
       p99LimitMs: options.p99LimitMs,
       maxErrorRate: options.maxErrorRate,
+      restartAt: options.restartAt,
       bots: options.bots,
       serverEnv: { NODE_ENV: "production", ...(mysqlUrl ? { MYSQL_URL: redact(mysqlUrl) } : {}), ...(redisUrl ? { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" } : {}) },
     },
-    baselineRssMB: baselineRss.map((b) => Math.round(b / 1e5) / 10),
+  };
+  const profile = options.profile ? await writeProfileSummary(profileDir, stamp) : null;
+  mkdirSync(RESULTS, { recursive: true });
+
+  if (options.compareStores) {
+    const [memory, mysql] = passes;
+    const comparison = compareStores(memory.levels, mysql.levels);
+    const restarts = passes.find((p) => p.restart)?.levels ?? [];
+    const record = {
+      ...common,
+      mode: { processes: 1, compareStores: true, restartAt: options.restartAt, botWorkers: options.botWorkers },
+      runs: passes.map((p) => ({ label: p.label, store: p.store, restart: p.restart, baselineRssMB: p.baselineRss.map((b) => Math.round(b / 1e5) / 10), levels: p.levels })),
+      comparison,
+      durabilityGoals: durabilityVerdict(comparison, restarts),
+      stoppedBecause,
+      profile,
+    };
+    const json = JSON.stringify(record, null, 2) + "\n";
+    writeFileSync(`${RESULTS}/${stamp}-1p-compare.json`, json);
+    writeFileSync(`${RESULTS}/latest-compare-1p.json`, json);
+    writeFileSync(`${RESULTS}/latest.json`, json);
+    for (const p of passes) console.log(`\n${p.label}:\n${table(p.levels)}`);
+    console.log(`\nin-memory vs MySQL store:\n${comparisonTable(comparison)}\n`);
+    if (restarts.length) console.log(`restarts (MySQL):\n${restartTable(restarts)}\n`);
+    console.log(stoppedBecause);
+    console.log(`durability goals: ${JSON.stringify(record.durabilityGoals, null, 2)}`);
+    if (profile) console.log(`\n${profile}`);
+    console.log(`written: ${RESULTS}/${stamp}-1p-compare.json, ${RESULTS}/latest-compare-1p.json, ${RESULTS}/latest.json`);
+    return;
+  }
+
+  const [pass] = passes;
+  const levels = pass.levels;
+  const record = {
+    ...common,
+    mode: { processes: options.processes, store: pass.store, redis: redisUrl !== null, botWorkers: options.botWorkers, restartAt: options.restartAt },
+    baselineRssMB: pass.baselineRss.map((b) => Math.round(b / 1e5) / 10),
     levels,
     memorySlopeKBPerPlayer: rssSlope(levels),
     stoppedBecause,
     goals: goals(levels, rssSlope(levels)),
+    durabilityGoals: pass.restart ? durabilityVerdict([], levels) : null,
     scaling: null as ReturnType<typeof scaling> | null,
-    profile: null as string | null,
+    profile,
   };
 
-  if (options.profile) record.profile = await writeProfileSummary(profileDir, stamp);
-
-  const mode = `${options.processes}p-${record.mode.store}`;
-  mkdirSync(RESULTS, { recursive: true });
-  const other = options.processes > 1 ? readRun(`${RESULTS}/latest-1p-${record.mode.store}.json`) : null;
+  // a run with restarts is not the steady state the main tables and the chart show: its own files
+  const mode = `${options.processes}p-${pass.store}${pass.restart ? "-restart" : ""}`;
+  const other = options.processes > 1 ? readRun(`${RESULTS}/latest-1p-${pass.store}.json`) : null;
   if (other) record.scaling = scaling({ processes: 1, levels: other.levels }, { processes: options.processes, levels });
   const json = JSON.stringify(record, null, 2) + "\n";
   writeFileSync(`${RESULTS}/${stamp}-${mode}.json`, json);
@@ -194,14 +266,62 @@ async function main() {
   writeChart(RESULTS);
 
   console.log(`\n${table(levels)}\n`);
+  if (pass.restart) console.log(`${restartTable(levels)}\n`);
   console.log(`${stoppedBecause}`);
   console.log(`goals: ${JSON.stringify(record.goals, null, 2)}`);
+  if (record.durabilityGoals) console.log(`durability goals: ${JSON.stringify(record.durabilityGoals, null, 2)}`);
   if (record.scaling) console.log(`scaling against 1 process: ${JSON.stringify(record.scaling, null, 2)}`);
   if (record.profile) console.log(`\n${record.profile}`);
   console.log(`written: ${RESULTS}/${stamp}-${mode}.json, ${RESULTS}/latest.json, ${RESULTS}/latest.svg`);
 }
 
-async function runLevel(target: number, options: BenchOptions, servers: ServerProcess[], bots: BotSettings, baselineRss: number[]): Promise<LevelResult> {
+/**
+ * The server sets the levels run against, each started and warmed up: one (the store MYSQL_URL
+ * says, restarted in each window with --restart-at), or with --compare-stores an in-memory one and
+ * a MySQL one (and, with --restart-at, a third pass on the MySQL servers with the restart).
+ */
+async function startPasses(options: BenchOptions, defaultStore: "memory" | "mysql", envFor: (store: "memory" | "mysql") => Record<string, string>, nodeArgs: string[], redisUrl: string | null): Promise<Pass[]> {
+  const stores: Array<"memory" | "mysql"> = options.compareStores ? ["memory", "mysql"] : [defaultStore];
+  const passes: Pass[] = [];
+  for (const store of stores) {
+    log(`starting ${options.processes} server process(es): node --import tsx src/index.ts, NODE_ENV=production, store ${store === "mysql" ? "MySQL" : "in-memory"}${redisUrl ? ", Redis " + redisUrl : ""}`);
+    const servers: ServerProcess[] = [];
+    for (let i = 0; i < options.processes; i++) servers.push(await startServer(envFor(store), nodeArgs));
+    log(`servers on ports ${servers.map((s) => s.port).join(", ")}; a short unrecorded warm-up (JIT, startup garbage)`);
+    await warmUp(servers, { ...options.bots, endpoints: servers.map((s) => s.ws) });
+    const baselineRss = await idleRss(servers);
+    log(`idle RSS ${baselineRss.map((b) => (b / 1e6).toFixed(0)).join(" + ")} MB`);
+    const restart = options.restartAt !== null && !options.compareStores;
+    passes.push({ label: restart ? "mysql-restart" : store, store, restart, servers, baselineRss, levels: [] });
+  }
+  if (options.compareStores && options.restartAt !== null) {
+    const mysql = passes[1];
+    passes.push({ ...mysql, label: "mysql-restart", restart: true, levels: [] });
+  }
+  return passes;
+}
+
+/** The durability goals: MySQL's ack p99 within 10 ms of in-memory at 2,000 players; after a restart at 2,000 players or fewer, everyone back in a seat within 5 s. */
+function durabilityVerdict(comparison: ReturnType<typeof compareStores>, restarts: LevelResult[]) {
+  const at = comparison.filter((c) => c.target === DURABILITY_GOALS.ackP99AtPlayers)[0] ?? null;
+  const small = restarts.filter((l) => l.restart && l.target <= DURABILITY_GOALS.ackP99AtPlayers);
+  return {
+    ackP99: at
+      ? { goalDeltaMs: DURABILITY_GOALS.ackP99DeltaMs, atPlayers: at.target, memoryMs: at.ackP99Ms[0], mysqlMs: at.ackP99Ms[1], deltaMs: at.ackP99DeltaMs, met: at.withinAckGoal }
+      : null,
+    restart: small.length
+      ? {
+          goalMs: DURABILITY_GOALS.restartAllBackMs,
+          levels: small.map((l) => ({ target: l.target, players: l.players, allBackMs: l.restart!.allBackMs, acksLost: l.restart!.acksLost, rejoinFailed: l.restart!.rejoinFailed })),
+          met: small.every((l) => l.restart!.allBackMs !== null && l.restart!.allBackMs <= DURABILITY_GOALS.restartAllBackMs && l.restart!.acksLost === 0),
+        }
+      : null,
+  };
+}
+
+async function runLevel(target: number, options: BenchOptions, pass: Pass, bots: BotSettings): Promise<LevelResult> {
+  // the array, not a copy: a restart puts the new process in it
+  const { servers, baselineRss } = pass;
   const workers = Array.from({ length: options.botWorkers }, (_, i) => new BotWorker(i));
   try {
     const shares = workers.map((_, i) => Math.floor(target / workers.length) + (i < target % workers.length ? 1 : 0));
@@ -225,31 +345,45 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
     // the window
     // MySQL/MariaDB and Redis run on this machine too: their CPU is part of the cost of a player
     const storePids = pidsByName(["mariadbd", "mysqld", "redis-server"]);
-    const pids = [...servers.map((s) => s.pid), ...workers.map((w) => w.pid), ...storePids];
+    const mariadbPids = pidsByName(["mariadbd", "mysqld"]);
+    const serverPidsBefore = servers.map((s) => s.pid);
+    const pids = [...serverPidsBefore, ...workers.map((w) => w.pid), ...storePids];
     workers.forEach((w) => w.measure());
     const benchBefore = process.cpuUsage();
     const before = sampleCpu(pids);
     const probe = probeServers(servers, windowMs(options));
+    const restarting =
+      pass.restart && options.restartAt !== null
+        ? sleep(options.restartAt * 1000).then(() => {
+            log(`level ${target}: SIGTERM to the server ${options.restartAt} s into the window, then a start on port ${servers[0].port}`);
+            return restartServer(servers, 0, workers, options.restartAt!, bots.retryForMs + 5000);
+          })
+        : null;
     const samples: Array<{ rooms: number; clients: number }> = [];
     const rssSamples: number[][] = [];
     const windowEnd = performance.now() + options.levelSeconds * 1000;
     while (performance.now() < windowEnd) {
       const each = await Promise.all(servers.map(health));
       if (each.every((h) => h !== null)) samples.push(each.reduce((a, h) => ({ rooms: a.rooms + h!.rooms, clients: a.clients + h!.clients }), { rooms: 0, clients: 0 }));
-      rssSamples.push(servers.map((s) => rssBytes(s.pid) ?? 0));
+      const rssNow = servers.map((s) => rssBytes(s.pid));
+      if (rssNow.every((r) => r !== null)) rssSamples.push(rssNow as number[]);
       await sleep(Math.min(1000, Math.max(0, windowEnd - performance.now())));
     }
+    // the window ends when the restart's wait for the seats has too
+    const restarted = restarting ? await restarting : null;
     const reports = await Promise.all(workers.map((w) => w.report()));
     const serverProbe = await probe;
-    const after = sampleCpu(pids);
+    const after = sampleCpu([...pids, ...servers.map((s) => s.pid)]);
     const seconds = (after.at - before.at) / 1000;
     const benchUsage = process.cpuUsage(benchBefore);
     const benchCpu = (100 * (benchUsage.user + benchUsage.system)) / 1e6 / seconds;
-    const serverCpu = cpuPercent(before, after, servers.map((s) => s.pid));
+    const serverCpuEach = servers.map((s, i) => serverCpuPercent(before, after, serverPidsBefore[i], s.pid, restarted?.partial.cpu ?? null));
+    const serverCpu = serverCpuEach.reduce((a, b) => a + b, 0);
     const botCpu = cpuPercent(before, after, workers.map((w) => w.pid));
     const machineBusy = machineBusyPercent(before, after);
     // whatever else ran on the machine meanwhile (other builds, tests, browsers): it competes with the server and the bots
     const storeCpu = cpuPercent(before, after, storePids);
+    const mariadbCpu = cpuPercent(before, after, mariadbPids);
     const otherCpu = Math.max(0, machineBusy * os.cpus().length - serverCpu - botCpu - benchCpu - storeCpu);
     // RSS moves with every GC: the window's average per process
     const rss = servers.map((_, i) => rssSamples.reduce((a, r) => a + r[i], 0) / Math.max(1, rssSamples.length));
@@ -270,6 +404,7 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
     else if (stateP99 > options.p99LimitMs) problems.push(`state p99 ${stateP99.toFixed(0)} ms > ${options.p99LimitMs} ms`);
     if (players < target * 0.8) problems.push(`only ${Math.round(players)} of ${target} players connected`);
     if (otherCpu > 25) log(`level ${target}: other processes used ${otherCpu.toFixed(0)}% of a core during the window: the numbers are pessimistic`);
+    const restart = restarted ? restartResult(restarted.partial, metrics) : null;
 
     return {
       target,
@@ -281,7 +416,7 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
       joinsPerSecond: Math.round((c.joins / seconds) * 10) / 10,
       latency,
       serverCpuPercent: Math.round(serverCpu * 10) / 10,
-      serverCpuPercentEach: servers.map((s) => Math.round(cpuPercent(before, after, [s.pid]) * 10) / 10),
+      serverCpuPercentEach: serverCpuEach.map((v) => Math.round(v * 10) / 10),
       serverRssMB: Math.round(rssTotal / 1e5) / 10,
       serverRssMBEach: rss.map((r) => Math.round(r / 1e5) / 10),
       rssPerPlayerKB: players > 0 ? Math.round(((rssTotal - baseline) / 1024 / players) * 10) / 10 : 0,
@@ -295,6 +430,7 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
       machineBusyPercent: Math.round(machineBusy * 10) / 10,
       benchCpuPercent: Math.round(benchCpu * 10) / 10,
       storeCpuPercent: Math.round(storeCpu * 10) / 10,
+      mariadbCpuPercent: Math.round(mariadbCpu * 10) / 10,
       otherCpuPercent: Math.round(otherCpu * 10) / 10,
       actions: c.actions,
       errors: c.errors,
@@ -307,6 +443,8 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
       gamesFinished: c.gamesFinished,
       ok: problems.length === 0,
       verdict: problems.length ? problems.join("; ") : "ok",
+      store: pass.store,
+      restart,
     };
   } finally {
     log(`level ${target}: bots leave`);
@@ -316,6 +454,18 @@ async function runLevel(target: number, options: BenchOptions, servers: ServerPr
 }
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * One server's CPU in the window, in % of one core: across a restart, the old process until its exit
+ * plus the new one from its start (its start, migrations and restore are part of the cost).
+ */
+function serverCpuPercent(before: CpuSample, after: CpuSample, pidBefore: number, pidAfter: number, restart: { oldPid: number; newPid: number; oldSecondsAtExit: number | null } | null): number {
+  if (pidBefore === pidAfter || !restart) return cpuPercent(before, after, [pidAfter]);
+  const wall = (after.at - before.at) / 1000;
+  const old = (restart.oldSecondsAtExit ?? before.seconds.get(pidBefore) ?? 0) - (before.seconds.get(pidBefore) ?? 0);
+  const fresh = after.seconds.get(pidAfter) ?? 0;
+  return wall > 0 ? (100 * (old + fresh)) / wall : 0;
+}
 
 /**
  * The machine may be shared (builds, test suites, browsers): before a level, wait (at most 90 s)
@@ -344,6 +494,7 @@ const windowMs = (options: BenchOptions) => options.levelSeconds * 1000;
  */
 async function probeServers(servers: ServerProcess[], ms: number) {
   const times: number[] = [];
+  let failed = 0;
   const end = performance.now() + ms;
   while (performance.now() < end) {
     await Promise.all(
@@ -353,7 +504,8 @@ async function probeServers(servers: ServerProcess[], ms: number) {
           await (await fetch(`${s.http}/board`, { signal: AbortSignal.timeout(5000) })).arrayBuffer();
           times.push(performance.now() - t0);
         } catch {
-          times.push(5000);
+          // no answer (a restart, or a stall past 5 s): counted apart, not as a time
+          failed++;
         }
       }),
     );
@@ -361,7 +513,7 @@ async function probeServers(servers: ServerProcess[], ms: number) {
   }
   times.sort((a, b) => a - b);
   const at = (q: number) => round2(times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0);
-  return { count: times.length, p50: at(0.5), p99: at(0.99), max: round2(times[times.length - 1] ?? 0) };
+  return { count: times.length, p50: at(0.5), p99: at(0.99), max: round2(times[times.length - 1] ?? 0), failed };
 }
 
 /** A few rooms played for a few seconds before anything is recorded: compiles the hot paths and settles the heap. */
@@ -475,6 +627,10 @@ try {
   process.exit(0);
 } catch (e) {
   killEverything();
+  if (e instanceof Refusal) {
+    console.error(e.message);
+    process.exit(2);
+  }
   if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     console.error(`${(e as Error).message}\n\n${HELP}`);
     process.exit(2);

@@ -1,6 +1,7 @@
 /**
  * Server processes for the bench: the production start (`node --import tsx src/index.ts`,
- * NODE_ENV=production) on free ports, stopped with SIGTERM (then SIGKILL) however the bench ends.
+ * NODE_ENV=production) on free ports (or a given one, for a restart in place), stopped with SIGTERM
+ * (then SIGKILL) however the bench ends.
  */
 import { freePort } from "../test/helpers/net.ts";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -11,6 +12,9 @@ export interface ServerProcess {
   http: string;
   ws: string;
   child: ChildProcess;
+  /** What the process was started with, to start it again the same way. */
+  env: Record<string, string>;
+  nodeArgs: string[];
   output: () => string;
   stop(): Promise<void>;
 }
@@ -22,8 +26,8 @@ export function killAllServers() {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
 
-export async function startServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
-  const port = await freePort();
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = [], port?: number): Promise<ServerProcess> {
+  port ??= await freePort();
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/index.ts"], {
     env: { ...process.env, DOTENV_CONFIG_QUIET: "true", NODE_ENV: "production", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -61,6 +65,8 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
     http,
     ws: `ws://127.0.0.1:${port}`,
     child,
+    env,
+    nodeArgs,
     output: () => output,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

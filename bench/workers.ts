@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import type { BotSettings } from "../loadtest/bot.ts";
 import type { MetricsData } from "../loadtest/metrics.ts";
-import type { FromWorker, LoopDelay, ToWorker } from "../loadtest/worker.ts";
+import type { FromWorker, LoopDelay, ToWorker, WorkerStatus } from "../loadtest/worker.ts";
 import type { SwarmPlan } from "../loadtest/swarm.ts";
 
 const running = new Set<ChildProcess>();
@@ -17,6 +17,7 @@ export class BotWorker {
   rooms = 0;
   private output = "";
   private reportWaiter: ((m: { metrics: MetricsData; loopDelay: LoopDelay }) => void) | null = null;
+  private statusWaiters: Array<(m: WorkerStatus) => void> = [];
   private readonly exited: Promise<void>;
 
   constructor(readonly index: number) {
@@ -36,6 +37,9 @@ export class BotWorker {
       } else if (m.type === "report") {
         this.reportWaiter?.(m);
         this.reportWaiter = null;
+      } else if (m.type === "status") {
+        const { type: _type, ...status } = m;
+        for (const resolve of this.statusWaiters.splice(0)) resolve(status);
       }
     });
   }
@@ -72,6 +76,18 @@ export class BotWorker {
         resolve(m);
       };
       this.send({ type: "report" });
+    });
+  }
+
+  /** Seats connected and away right now, and the restart counters of the window so far. */
+  status(timeoutMs = 5000): Promise<WorkerStatus> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bot worker ${this.index} sent no status within ${timeoutMs} ms:\n${this.output.slice(-2000)}`)), timeoutMs);
+      this.statusWaiters.push((m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      this.send({ type: "status" });
     });
   }
 

@@ -661,7 +661,8 @@ export class Seat {
       }
       // nobody listening there: another live process may restore the room
       if (status === 0) endpoint = (endpoint + 1) % endpoints.length;
-      await this.ctx.pause(backoff(attempt));
+      // short: once the server is back, a bot should not sleep long before asking again
+      await this.ctx.pause(backoff(attempt, 500));
     }
     this.end();
   }

@@ -27,6 +27,8 @@ export interface WorkerStatus {
   rejoined: number;
   reconnected: number;
   errors: number;
+  /** actions acknowledged in the window so far */
+  acks: number;
   /** epoch ms when the last seat was taken back, or null */
   lastBackAt: number | null;
 }
@@ -75,6 +77,7 @@ process.on("message", async (m: ToWorker) => {
         rejoined: c?.rejoined ?? 0,
         reconnected: c?.reconnected ?? 0,
         errors: c?.errors ?? 0,
+        acks: c?.acks ?? 0,
         lastBackAt: swarm?.metrics.marks.lastBackAt ?? null,
       });
       break;
