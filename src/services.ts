@@ -3,17 +3,19 @@
  * by crashed processes), the heartbeat that keeps this process's codes resolvable, and, with a
  * durable store, the restore of rooms whose process is gone: at start (a predecessor on this
  * address), when another process announces rooms it handed over, and at every heartbeat (processes
- * that went silent).
+ * that went silent); and, with Redis, the repair of this process's listings after Redis lost them.
  */
 import { matchMaker } from "@colyseus/core";
 import type { Settings } from "./config.ts";
 import { RELEASED_CHANNEL } from "./rooms/GameRoom.ts";
+import { Relister } from "./rooms/relist.ts";
 import type { Restorer } from "./rooms/restore.ts";
 import type { Store } from "./store/types.ts";
 
 export class Housekeeping {
   private timer: NodeJS.Timeout | null = null;
   private readonly onReleased = () => void this.restore();
+  private readonly relister = new Relister((line) => this.log(line));
 
   constructor(
     private readonly store: Store,
@@ -31,6 +33,7 @@ export class Housekeeping {
     if (swept > 0) this.log(`released ${swept} join code(s) left by stopped processes`);
     await this.restore();
     await matchMaker.presence.subscribe(RELEASED_CHANNEL, this.onReleased);
+    await this.relister.start();
     this.timer = setInterval(() => void this.beat(), this.settings.heartbeatSeconds * 1000);
     this.timer.unref();
   }
@@ -55,6 +58,7 @@ export class Housekeeping {
   }
 
   async stop() {
+    this.relister.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     try {

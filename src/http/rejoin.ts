@@ -64,7 +64,12 @@ async function liveRoom(store: Store, restorer: Restorer, code: string) {
     const record = live ?? (await store.codes.lookup(code));
     if (!record) return null;
     if (!live) await restorer.restore(record.roomId, record.processId);
-    const listing = (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId);
+    let listing = (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId);
+    if (!listing && matchMaker.getLocalRoomById(record.roomId)) {
+      // ours, but its listing went missing (its former process removed it while disposing its copy)
+      await matchMaker.restoreMissingRoomCaches();
+      listing = (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId);
+    }
     if (listing && listing.processId === (live ?? (await store.codes.resolve(code)))?.processId) return listing;
     if (Date.now() > deadline) return null;
     await new Promise((r) => setTimeout(r, 100));

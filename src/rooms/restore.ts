@@ -22,6 +22,22 @@ export class Restorer {
     private readonly log: (line: string) => void,
   ) {}
 
+  private rechecks: NodeJS.Timeout[] = [];
+
+  /**
+   * The process the room came from may still be disposing its copy, and Colyseus then removes the
+   * room's listing by roomId from the shared cache, ours included: a few looks over the next
+   * seconds put back whatever listing of ours went missing.
+   */
+  private recheckListings() {
+    for (const timer of this.rechecks) clearTimeout(timer);
+    this.rechecks = [1000, 3000, 6000].map((ms) => {
+      const timer = setTimeout(() => matchMaker.restoreMissingRoomCaches().catch(() => {}), ms);
+      timer.unref();
+      return timer;
+    });
+  }
+
   /** Restores every orphaned room this process can claim; returns how many it restored. One scan at a time. */
   restoreOrphans(): Promise<number> {
     this.scanning ??= this.scan().finally(() => (this.scanning = null));
@@ -52,6 +68,7 @@ export class Restorer {
       // the stopped process's listing may still be in a shared room cache
       await matchMaker.driver.remove(roomId);
       await matchMaker.handleCreateRoom(this.roomName, {}, undefined, roomId);
+      this.recheckListings();
       return true;
     } catch (e) {
       restoring.delete(roomId);
