@@ -12,6 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
+import { CLOSE_REJOIN } from "../src/messages/contract.ts";
+import { observe, PlayerSDK, type Observed } from "./helpers/players.ts";
 import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
 import { freePort } from "./helpers/net.ts";
@@ -199,7 +201,7 @@ describe("PM2: ecosystem.config.cjs with two instances", function () {
     /** The processIds that answered /health on each port, in the order they answered (repeats in a row dropped). */
     const served = new Map<number, string[]>();
     const oldProcessIds = new Map<number, string>();
-    const seated: Array<{ port: number; room: Room; closedWith: number | null }> = [];
+    const seated: Array<{ port: number; room: Room; closedWith: number | null; seen: Observed }> = [];
 
     before(async function () {
       this.timeout(120_000);
@@ -208,9 +210,9 @@ describe("PM2: ecosystem.config.cjs with two instances", function () {
         served.set(p, []);
         for (const m of [tcp, requests, matchmaking]) m.set(p, new Tally());
         // a player sitting in a room on each instance: told why when its process stops
-        const room = await new QuietSDK(`ws://127.0.0.1:${p}`).create("game", { name: `Sitter ${p}` });
+        const room = await new PlayerSDK(`ws://127.0.0.1:${p}`).create("game", { name: `Sitter ${p}` });
         room.reconnection.enabled = false;
-        const sitter = { port: p, room, closedWith: null as number | null };
+        const sitter = { port: p, room, closedWith: null as number | null, seen: observe(room) };
         room.onLeave((code: number) => (sitter.closedWith = code));
         seated.push(sitter);
       }
@@ -312,6 +314,40 @@ describe("PM2: ecosystem.config.cjs with two instances", function () {
       const log = await readFile(path.join(home, "pm2.log"), "utf8");
       assert.doesNotMatch(log, /SIGKILL/);
       assert.equal((log.match(/-reload- New worker listening/g) ?? []).length, 2, "PM2 saw both new processes get ready");
+    });
+    it("moves every game: each player of an old process is told to rejoin (4100) and takes the same seat back by token on the new one", async () => {
+      for (const sitter of seated) {
+        assert.equal(sitter.closedWith, CLOSE_REJOIN, `the player on port ${sitter.port}`);
+        const token = sitter.seen.seats.at(-1);
+        assert.ok(token, "the player kept a seat token");
+        const code = sitter.room.state.code;
+        const answer = await within(
+          (async () => {
+            for (;;) {
+              const r = await getJson(`http://127.0.0.1:${sitter.port}/rooms/${code}/rejoin`, {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ seatToken: token }),
+              });
+              if (r.status === 200) return r.body;
+              await pause(100);
+            }
+          })(),
+          15_000,
+          "a seat back",
+        );
+        const back = await new PlayerSDK(`ws://127.0.0.1:${sitter.port}`).consumeSeatReservation<any>(answer.reservation);
+        assert.equal(back.sessionId, sitter.room.sessionId);
+        await within(
+          (async () => {
+            while (back.state.players?.get(back.sessionId)?.connected !== true) await pause(20);
+          })(),
+          5000,
+          "the player connected in the restored room",
+        );
+        assert.equal(back.state.code, code);
+        await back.leave();
+      }
     });
   });
 });
