@@ -6,7 +6,7 @@ import { serverSuite } from "./helpers/suite.ts";
 import { getJson, until } from "./helpers/wait.ts";
 
 for (const backend of backends()) {
-  describe(`a game in the game room (${backend.name} store)`, function () {
+  describe(`a game in the game room (${backend.name} store)`, () => {
     const suite = serverSuite(backend, { minTurnSeconds: 0.05, awayTurnSeconds: 0.05, reconnectSeconds: 0.4, maxMessagesPerSecond: 5000 });
     const { open } = suite;
 

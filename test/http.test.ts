@@ -8,7 +8,7 @@ import { createTestDatabase, requireMysql } from "./helpers/mysql.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { getJson } from "./helpers/wait.ts";
 
-describe("HTTP API", function () {
+describe("HTTP API", () => {
   let server: TestServer;
   before(async () => {
     server = await startServer({
@@ -81,7 +81,7 @@ describe("HTTP API", function () {
   });
 });
 
-describe("HTTP API in production without a monitor password", function () {
+describe("HTTP API in production without a monitor password", () => {
   let server: TestServer;
   before(async () => {
     server = await startServer({ nodeEnv: "production", monitorPassword: null });
@@ -100,7 +100,7 @@ describe("HTTP API in production without a monitor password", function () {
   });
 });
 
-describe("start-up against MySQL", function () {
+describe("start-up against MySQL", () => {
   it("releases codes left by a crashed process, and reports the database in /health", async function () {
     await requireMysql(this);
     const db = await createTestDatabase();
@@ -131,7 +131,7 @@ describe("start-up against MySQL", function () {
   });
 });
 
-describe("when the database goes away", function () {
+describe("when the database goes away", () => {
   it("reports it in /health and refuses to create rooms with UNAVAILABLE, saying why", async function () {
     await requireMysql(this);
     const db = await createTestDatabase();

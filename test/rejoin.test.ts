@@ -102,7 +102,7 @@ for (const backend of backends()) {
       assert.ok("seq" in answer, JSON.stringify(answer));
     });
 
-    it("reconnects a player who rejoins within the reconnection window, with the same session", async function () {
+    it("reconnects a player who rejoins within the reconnection window, with the same session", async () => {
       const [ann, bob] = await lobby(["Ann", "Bob"]);
       const token = await tokenOf(bob);
       const { sessionId } = bob.room;

@@ -16,7 +16,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: number; messa
 }
 
 for (const backend of backends()) {
-  describe(`game room (${backend.name} store)`, function () {
+  describe(`game room (${backend.name} store)`, () => {
     const suite = serverSuite(backend, { reconnectSeconds: 0.5 });
     const { open } = suite;
 
@@ -232,7 +232,9 @@ for (const backend of backends()) {
       const lobby = await suite.sdk.joinOrCreate("lobby");
       open.push(lobby);
       const listed = new Map<string, any>();
-      lobby.onMessage("rooms", (rooms: any[]) => rooms.forEach((r) => listed.set(r.roomId, r)));
+      lobby.onMessage("rooms", (rooms: any[]) => {
+        for (const r of rooms) listed.set(r.roomId, r);
+      });
       lobby.onMessage("+", ([roomId, room]: [string, any]) => listed.set(roomId, room));
       lobby.onMessage("-", (roomId: string) => listed.delete(roomId));
       const pub = await create({ name: "Ann" });

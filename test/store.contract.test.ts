@@ -71,7 +71,7 @@ const records = (from: number, to: number, note = ""): LogRecord[] =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ n: from + i, entry: entry(from + i, note) }));
 
 for (const backend of [memory, mysqlBackend]) {
-  describe(`store contract: ${backend.name}`, function () {
+  describe(`store contract: ${backend.name}`, () => {
     let store: Store;
 
     before(async function () {
@@ -350,7 +350,7 @@ async function serverInserts(store: MySqlStore): Promise<number> {
   return Number(rows[0].Value);
 }
 
-describe("MySQL store: group commit and durability", function () {
+describe("MySQL store: group commit and durability", () => {
   const db = suiteDatabase();
   let store: MySqlStore;
   let observer: mysql.Pool;
@@ -479,7 +479,7 @@ describe("MySQL store: group commit and durability", function () {
   });
 });
 
-describe("MySQL store: outages between the store and the database", function () {
+describe("MySQL store: outages between the store and the database", () => {
   /** The hold of the specs that time a rejection; specs that need a reconnect to succeed hold longer. */
   const HOLD_MS = 300;
   const db = suiteDatabase();

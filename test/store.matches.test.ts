@@ -176,7 +176,7 @@ const mysqlBackend: Backend = {
 };
 
 for (const backend of [memory, mysqlBackend]) {
-  describe(`match store contract: ${backend.name}`, function () {
+  describe(`match store contract: ${backend.name}`, () => {
     let store: Store;
 
     before(async function () {
@@ -295,7 +295,7 @@ for (const backend of [memory, mysqlBackend]) {
   });
 }
 
-describe("match stores: in-memory and MySQL", function () {
+describe("match stores: in-memory and MySQL", () => {
   let database: TestDatabase;
 
   before(async function () {
@@ -324,7 +324,7 @@ describe("match stores: in-memory and MySQL", function () {
   });
 });
 
-describe("match keys for matches recorded before keys existed", function () {
+describe("match keys for matches recorded before keys existed", () => {
   const db = suiteDatabase();
   before(async function () {
     await db.setup(this);
@@ -363,7 +363,7 @@ describe("match keys for matches recorded before keys existed", function () {
   });
 });
 
-describe("GET /matches/recent", function () {
+describe("GET /matches/recent", () => {
   const store = new MemoryStore({ staleProcessSeconds: 30 });
   let server: ReturnType<express.Express["listen"]>;
   let base: string;
@@ -412,7 +412,7 @@ describe("GET /matches/recent", function () {
   });
 });
 
-describe("the in-memory match store", function () {
+describe("the in-memory match store", () => {
   it("keeps only the latest matches it is sized for, dropping the oldest", async () => {
     const matches = new MemoryMatches(3);
     for (let i = 0; i < 5; i++) {

@@ -67,7 +67,7 @@ export class BoardView {
   update(view: BoardPlayers) {
     this.last = view;
     const bySession = new Map(view.players.map((p) => [p.id, p]));
-    this.tiles.forEach((tile, i) => {
+    this.tiles.forEach((_tile, i) => {
       const cell = this.cells[i];
       const owner = bySession.get(view.owners[i] ?? "");
       if (owner) {

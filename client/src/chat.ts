@@ -49,7 +49,9 @@ export class ChatPanel {
     if (this.shown === 0) this.list.replaceChildren();
     const nearBottom = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
     const seats = new Map<string, number>();
-    this.session.state?.players.forEach((p) => seats.set(p.id, p.seat));
+    this.session.state?.players.forEach((p) => {
+      seats.set(p.id, p.seat);
+    });
     const fresh = chats.slice(Math.max(0, chats.length - (chatCount - this.shown)));
     for (const chat of fresh) {
       const seat = seats.get(chat.from);

@@ -1,7 +1,7 @@
 /** A tiny element builder: the screens are built from nodes, never from HTML strings, so names stay text. */
 
 export type Child = Node | string | number | null | undefined | false;
-type Handler = (event: any) => void;
+type Handler = (event: Event) => void;
 export type Attrs = Record<string, string | number | boolean | null | undefined | Handler>;
 
 /** Properties that must be set as properties (the attribute only holds the initial value). */
@@ -15,7 +15,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs ?? {})) {
     if (value === undefined || value === null || value === false) {
-      if (PROPS.has(key)) (el as any)[key] = false;
+      if (PROPS.has(key)) Reflect.set(el, key, false);
       continue;
     }
     if (key.startsWith("on") && typeof value === "function") {
@@ -23,7 +23,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     } else if (key === "class") {
       el.className = String(value);
     } else if (PROPS.has(key)) {
-      (el as any)[key] = value;
+      Reflect.set(el, key, value);
     } else {
       el.setAttribute(key, value === true ? "" : String(value));
     }

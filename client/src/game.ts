@@ -104,7 +104,9 @@ export class GameView {
 
   private players(state: GameState): Player[] {
     const list: Player[] = [];
-    state.players.forEach((p) => list.push(p));
+    state.players.forEach((p) => {
+      list.push(p);
+    });
     return list.sort((a, b) => a.seat - b.seat);
   }
 
@@ -120,7 +122,9 @@ export class GameView {
     if (!state) return;
     const players = this.players(state);
     const owners: string[] = [];
-    state.owners.forEach((o) => owners.push(o));
+    state.owners.forEach((o) => {
+      owners.push(o);
+    });
     this.board.update({ players, owners, currentTurn: state.currentTurn });
     this.renderCenter(state);
     this.renderPlayers(state, players, owners);
@@ -162,7 +166,9 @@ export class GameView {
     this.status.style.setProperty("--seat", current ? seatColor(current.seat) : "transparent");
 
     const dice: number[] = [];
-    state.dice.forEach((d) => dice.push(d));
+    state.dice.forEach((d) => {
+      dice.push(d);
+    });
     const diceKey = `${dice.join("-")}:${state.seq}`;
     if (diceKey !== this.diceKey) {
       const rolled = dice.join("-") !== this.diceKey.split(":")[0];
@@ -187,7 +193,7 @@ export class GameView {
         actions.push({ type: "end_turn", label: "End turn", primary: true });
       }
     }
-    const key = `${state.phase}|` + actions.map((a) => `${a.type}:${a.label}:${myTurn && !this.session.waiting(a.type) && this.session.connected}`).join("|");
+    const key = `${state.phase}|${actions.map((a) => `${a.type}:${a.label}:${myTurn && !this.session.waiting(a.type) && this.session.connected}`).join("|")}`;
     if (key === this.actionsKey) return;
     this.actionsKey = key;
     if (state.phase === "finished") {
@@ -214,7 +220,7 @@ export class GameView {
   private tick() {
     const state = this.session.state;
     const deadline = state?.turnDeadline ?? 0;
-    if (!state || state.phase !== "playing" || !deadline) {
+    if (state?.phase !== "playing" || !deadline) {
       this.timer.hidden = true;
       return;
     }
@@ -324,7 +330,17 @@ export class GameView {
           h(
             "div",
             { class: "row" },
-            h("button", { class: "btn", onclick: () => ((this.winnerDismissed = true), this.winner.close()) }, "See the board"),
+            h(
+              "button",
+              {
+                class: "btn",
+                onclick: () => {
+                  this.winnerDismissed = true;
+                  this.winner.close();
+                },
+              },
+              "See the board",
+            ),
             h("button", { class: "btn btn-primary", "data-testid": "back-home", onclick: () => this.goHome() }, "Back to home"),
           ),
         ),

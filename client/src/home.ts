@@ -92,7 +92,13 @@ export class HomeView {
         { class: "home-grid" },
         h(
           "form",
-          { class: "card", onsubmit: (e: Event) => (e.preventDefault(), this.create()) },
+          {
+            class: "card",
+            onsubmit: (e: Event) => {
+              e.preventDefault();
+              void this.create();
+            },
+          },
           h("h2", null, "New game"),
           h(
             "div",
@@ -105,7 +111,13 @@ export class HomeView {
         ),
         h(
           "form",
-          { class: "card", onsubmit: (e: Event) => (e.preventDefault(), this.joinByCode(this.codeInput.value.trim())) },
+          {
+            class: "card",
+            onsubmit: (e: Event) => {
+              e.preventDefault();
+              void this.joinByCode(this.codeInput.value.trim());
+            },
+          },
           h("h2", null, "Join with a code"),
           h("div", { class: "row" }, this.codeInput, joinBtn),
           h("p", { class: "hint" }, "Ask the host for the 6-digit room code."),

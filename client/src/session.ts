@@ -11,7 +11,7 @@ import type { GameState } from "../../src/schema/GameState.ts";
 import { notice, showBanner, toast } from "./notices.ts";
 import { saveRoom, saveSeat, saveSeatToken } from "./storage.ts";
 
-export type GameRoom = Room<any, GameState>;
+export type GameRoom = Room<GameState>;
 
 /** `reconnecting`: the SDK is retrying the same connection; `rejoining`: we ask for the seat back by token. */
 export type Connection = "connected" | "reconnecting" | "rejoining";

@@ -96,7 +96,9 @@ export class WaitingView {
       ? "Private room: not listed, only the code or the link gets in."
       : "Public room: listed on the home page for anyone to join.";
     const players: Player[] = [];
-    state.players.forEach((p) => players.push(p));
+    state.players.forEach((p) => {
+      players.push(p);
+    });
     players.sort((a, b) => a.seat - b.seat);
     const me = state.players.get(this.session.me);
     const isHost = state.hostId === this.session.me;

@@ -67,11 +67,8 @@ export function newGame(
     throw new RangeError("maxRounds must be a positive integer.");
   }
 
-  let rng = seedRng(options.seed);
-  let chanceOrder: number[];
-  let chestOrder: number[];
-  [chanceOrder, rng] = shuffle(CHANCE_CARDS.map((_, i) => i), rng);
-  [chestOrder, rng] = shuffle(CHEST_CARDS.map((_, i) => i), rng);
+  const [chanceOrder, afterChance] = shuffle(CHANCE_CARDS.map((_, i) => i), seedRng(options.seed));
+  const [chestOrder, rng] = shuffle(CHEST_CARDS.map((_, i) => i), afterChance);
 
   return {
     players: players.map((p) => ({

@@ -87,7 +87,7 @@ export function openMatch(entry: Extract<LogEntry, { t: "open" }>): Match {
 /** Rebuilds a room from its whole log. Throws on a log the rules refuse (it was not written by a room). */
 export function replay(entries: readonly LogEntry[]): Match {
   const [first, ...rest] = entries;
-  if (!first || first.t !== "open") throw new Error("a match log starts with its open entry");
+  if (first?.t !== "open") throw new Error("a match log starts with its open entry");
   let match = openMatch(first);
   for (const entry of rest) {
     const result = step(match, entry);

@@ -93,7 +93,7 @@ export const HISTORY_CHATS = 100;
 
 /** The opId of a payload that failed validation, when it still carries a usable one (so the refusal can name it). */
 export function salvageOpId(payload: unknown): string | undefined {
-  if (typeof payload !== "object" || payload === null || !Object.prototype.hasOwnProperty.call(payload, "opId")) return undefined;
+  if (typeof payload !== "object" || payload === null || !Object.hasOwn(payload, "opId")) return undefined;
   const value = (payload as { opId?: unknown }).opId;
   return typeof value === "string" && value.length > 0 && value.length <= MAX_OP_ID ? value : undefined;
 }

@@ -11,6 +11,7 @@ export const displayName = z
       .string()
       .min(1, { message: "name must not be empty" })
       .max(20, { message: "name must be at most 20 characters" })
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to find control characters and refuse them
       .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: "name must not contain control characters" }),
   );
 

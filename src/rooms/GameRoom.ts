@@ -259,9 +259,11 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     if (this.handingOver) return { ok: false, code: "UNAVAILABLE", message: "The room is moving to another server; try again in a moment." };
     this.tokens.set(seat.id, String(seatToken));
     // within the reconnection window Colyseus holds the seat: the rejoin is a reconnect
+    // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
     const pending = Object.entries(this["_reconnections"] as Record<string, [string, unknown]>).find(([, [sessionId]]) => sessionId === seat.id);
     if (pending) return { ok: true, sessionId: seat.id, reconnectionToken: pending[0] };
     if (this.connected.has(seat.id)) return { ok: false, code: "SEAT_IN_USE", message: "This seat is connected right now (another tab?)." };
+    // biome-ignore lint/complexity/useLiteralKeys: _reserveSeat is private in Colyseus's Room; TypeScript allows calling it only with bracket access
     const reserved = await (this["_reserveSeat"] as (id: string, options: unknown) => Promise<boolean>).call(this, seat.id, { rejoin: true });
     if (!reserved) return { ok: false, code: "UNAVAILABLE", message: "The room cannot take the seat back right now; try again in a moment." };
     return { ok: true, sessionId: seat.id };

@@ -14,7 +14,10 @@ export class OpLog {
 
   remember(playerId: string, opId: string, seq: number) {
     let ops = this.seen.get(playerId);
-    if (!ops) this.seen.set(playerId, (ops = new Map()));
+    if (!ops) {
+      ops = new Map();
+      this.seen.set(playerId, ops);
+    }
     ops.set(opId, seq);
     if (ops.size > this.perPlayer) ops.delete(ops.keys().next().value as string);
   }

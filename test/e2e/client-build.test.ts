@@ -70,7 +70,7 @@ describe("building the browser client whatever NODE_ENV the shell has", function
     });
   }
 
-  describe("served by a real game server", function () {
+  describe("served by a real game server", () => {
     let colyseus: ColyseusTestServer;
     let parts: ServerParts;
     let chrome: TestBrowser;

@@ -61,7 +61,8 @@ describe("browser client: reload and reconnection", function () {
 
     // every banner B shows is written down, so a short one is not missed
     await b.page.evaluate(() => {
-      const seen: string[] = ((window as any).__banners = []);
+      const seen: string[] = [];
+      (window as any).__banners = seen;
       const banner = document.querySelector('[data-testid="banner"]')!;
       new MutationObserver(() => {
         if (!(banner as HTMLElement).hidden) seen.push(banner.textContent ?? "");

@@ -56,7 +56,8 @@ function autoplay(o: Observed, refusals: string[]) {
 /** Every text the page's banner shows, written down as it changes, so a short one is not missed. */
 async function recordBanners(page: Page) {
   await page.evaluate(() => {
-    const seen: string[] = ((window as any).__banners = []);
+    const seen: string[] = [];
+    (window as any).__banners = seen;
     const banner = document.querySelector('[data-testid="banner"]') as HTMLElement;
     new MutationObserver(() => {
       if (!banner.hidden) seen.push(banner.textContent ?? "");

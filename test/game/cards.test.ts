@@ -52,7 +52,7 @@ describe("cards", () => {
 
   it("advancing onto another player's railroad pays them rent", () => {
     const { state } = rollWith(
-      drawing(4, "chance", "chance_advance_reading", (s) => void (s.owners[5] = "p2")),
+      drawing(4, "chance", "chance_advance_reading", (s) => { s.owners[5] = "p2"; }),
       1,
       2,
     );
@@ -114,7 +114,7 @@ describe("cards", () => {
   });
 
   it("drawn cards go to the bottom, so the deck cycles in its shuffled order", () => {
-    let state = edit(start(2), (s) => void (s.players[0].position = 4));
+    let state = edit(start(2), (s) => { s.players[0].position = 4; });
     const drawn: unknown[] = [];
     for (let i = 0; i < 9; i++) {
       state = edit(state, (s) => {

@@ -79,7 +79,7 @@ describe("bankruptcy", () => {
   });
 
   it("the last player standing wins and the game refuses further play", () => {
-    const { state, events } = rollWith(broke(3, 2, (s) => void (s.owners[3] = "p2")), 1, 2);
+    const { state, events } = rollWith(broke(3, 2, (s) => { s.owners[3] = "p2"; }), 1, 2);
     assert.deepEqual(eventTypes(events).slice(-2), ["bankrupt", "game_over"]);
     assert.deepEqual(findEvent(events, "game_over"), {
       type: "game_over",
@@ -158,7 +158,7 @@ describe("ranking and forfeit", () => {
   });
 
   it("a player on turn who forfeits goes bankrupt to the bank and the turn passes", () => {
-    const deciding = rollWith(edit(start(3), (s) => void (s.owners[39] = "p1")), 1, 2).state;
+    const deciding = rollWith(edit(start(3), (s) => { s.owners[39] = "p1"; }), 1, 2).state;
     assert.equal(deciding.stage, "decide");
     const result = forfeit(deciding, "p1");
     assert.ok(result.ok);
@@ -182,7 +182,7 @@ describe("ranking and forfeit", () => {
   });
 
   it("the last player in turn order forfeiting on turn starts the next round", () => {
-    const state = edit(start(3), (s) => void (s.current = 2));
+    const state = edit(start(3), (s) => { s.current = 2; });
     const result = forfeit(state, "p3");
     assert.ok(result.ok);
     assert.equal(result.state.current, 0);

@@ -12,7 +12,7 @@ const jailed = (change: (s: GameState) => void = () => {}, players = 2) =>
 describe("jail", () => {
   it("landing on Go To Jail sends the player to jail without passing Go", () => {
     const { state, events } = rollWith(
-      edit(start(2), (s) => void (s.players[0].position = 25)),
+      edit(start(2), (s) => { s.players[0].position = 25; }),
       2,
       3,
     );
@@ -48,7 +48,7 @@ describe("jail", () => {
   });
 
   it("paying bail with less than 50 is refused with INSUFFICIENT_FUNDS", () => {
-    expectRefusal(apply(jailed((s) => void (s.players[0].money = 49)), "p1", { type: "pay_bail" }), "INSUFFICIENT_FUNDS");
+    expectRefusal(apply(jailed((s) => { s.players[0].money = 49; }), "p1", { type: "pay_bail" }), "INSUFFICIENT_FUNDS");
   });
 
   it("rolling doubles in jail frees the player and moves them by that roll, with no extra roll", () => {
@@ -83,7 +83,7 @@ describe("jail", () => {
 
   it("the third failed roll forces the 50 bail and moves the player by that roll", () => {
     const { state, events } = rollWith(
-      jailed((s) => void (s.players[0].jailTurns = 2)),
+      jailed((s) => { s.players[0].jailTurns = 2; }),
       4,
       6,
     );

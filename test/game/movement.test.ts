@@ -119,7 +119,7 @@ describe("rounds", () => {
     });
     const second = play(state, "p2", { type: "end_turn" });
     assert.equal(second.state.round, 1);
-    state = edit(second.state, (s) => void (s.stage = "end"));
+    state = edit(second.state, (s) => { s.stage = "end"; });
     const wrapped = play(state, "p3", { type: "end_turn" });
     assert.equal(wrapped.state.current, 0);
     assert.equal(wrapped.state.round, 2);

@@ -35,7 +35,7 @@ describe("buying", () => {
   });
 
   it("buying without enough money is refused with INSUFFICIENT_FUNDS and changes nothing", () => {
-    const landed = rollWith(at(36, (s) => void (s.players[0].money = 399)), 1, 2).state;
+    const landed = rollWith(at(36, (s) => { s.players[0].money = 399; }), 1, 2).state;
     assert.equal(landed.players[0].position, 39);
     const before = structuredClone(landed);
     expectRefusal(apply(landed, "p1", { type: "buy" }), "INSUFFICIENT_FUNDS");
@@ -54,7 +54,7 @@ describe("buying", () => {
   });
 
   it("landing on one's own property costs nothing and asks nothing", () => {
-    const { state, events } = rollWith(at(0, (s) => void (s.owners[3] = "p1")), 1, 2);
+    const { state, events } = rollWith(at(0, (s) => { s.owners[3] = "p1"; }), 1, 2);
     assert.equal(state.players[0].money, 1500);
     assert.equal(state.stage, "end");
     assert.deepEqual(eventTypes(events), ["dice_rolled", "moved"]);
@@ -63,7 +63,7 @@ describe("buying", () => {
 
 describe("rent", () => {
   it("landing on another player's street pays them the base rent", () => {
-    const { state, events } = rollWith(at(0, (s) => void (s.owners[3] = "p2")), 1, 2);
+    const { state, events } = rollWith(at(0, (s) => { s.owners[3] = "p2"; }), 1, 2);
     assert.equal(state.players[0].money, 1496);
     assert.equal(state.players[1].money, 1504);
     assert.deepEqual(findEvent(events, "rent_paid"), {
@@ -103,7 +103,9 @@ describe("rent", () => {
     const rents = [1, 2, 3, 4].map((held) => {
       const { state } = rollWith(
         // Railroads the owner lacks belong to someone else, so only the owner's own count.
-        at(0, (s) => railroads.forEach((tile, i) => (s.owners[tile] = i < held ? "p2" : "p3"))),
+        at(0, (s) => {
+          for (const [i, tile] of railroads.entries()) s.owners[tile] = i < held ? "p2" : "p3";
+        }),
         1,
         4,
       );
@@ -113,7 +115,7 @@ describe("rent", () => {
   });
 
   it("utility rent is the dice total times 4 with one utility and times 10 with both", () => {
-    const one = rollWith(at(5, (s) => void (s.owners[12] = "p2")), 3, 4).state;
+    const one = rollWith(at(5, (s) => { s.owners[12] = "p2"; }), 3, 4).state;
     assert.equal(one.players[0].position, 12);
     assert.equal(one.players[1].money, 1528);
 

@@ -16,7 +16,7 @@ function refuses(state: GameState, playerId: string, action: Action, code: strin
 describe("refusals", () => {
   const fresh = start(3);
   const deciding = rollWith(fresh, 1, 2).state;
-  const ending = rollWith(edit(fresh, (s) => void (s.players[0].position = 15)), 2, 3).state;
+  const ending = rollWith(edit(fresh, (s) => { s.players[0].position = 15; }), 2, 3).state;
 
   it("acting out of turn is refused with NOT_YOUR_TURN", () => {
     refuses(fresh, "p2", { type: "roll" }, "NOT_YOUR_TURN");
@@ -62,7 +62,7 @@ describe("refusals", () => {
       s.stage = "decide";
     });
     refuses(onParking, "p1", { type: "buy" }, "NOT_PURCHASABLE");
-    const alreadyOwned = edit(deciding, (s) => void (s.owners[3] = "p2"));
+    const alreadyOwned = edit(deciding, (s) => { s.owners[3] = "p2"; });
     refuses(alreadyOwned, "p1", { type: "buy" }, "NOT_PURCHASABLE");
   });
 

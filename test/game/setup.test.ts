@@ -62,7 +62,7 @@ describe("game setup", () => {
 
   it("the board has the classic 40 tiles with classic prices and rents", () => {
     assert.equal(BOARD.length, 40);
-    BOARD.forEach((tile, i) => assert.equal(tile.index, i));
+    for (const [i, tile] of BOARD.entries()) assert.equal(tile.index, i);
     const at = (i: number) => BOARD[i];
     assert.deepEqual([at(1).name, at(1).price, at(1).rent, at(1).group], ["Mediterranean Avenue", 60, 2, "brown"]);
     assert.deepEqual([at(39).name, at(39).price, at(39).rent, at(39).group], ["Boardwalk", 400, 50, "darkblue"]);
@@ -133,9 +133,9 @@ describe("game setup", () => {
       s.players[0].position = 10;
     });
     assert.deepEqual(autoAction(jailed), { type: "roll" });
-    assert.deepEqual(autoAction(edit(base, (s) => void (s.stage = "decide"))), { type: "pass" });
-    assert.deepEqual(autoAction(edit(base, (s) => void (s.stage = "end"))), { type: "end_turn" });
-    assert.equal(autoAction(edit(base, (s) => void (s.finished = true))), null);
+    assert.deepEqual(autoAction(edit(base, (s) => { s.stage = "decide"; })), { type: "pass" });
+    assert.deepEqual(autoAction(edit(base, (s) => { s.stage = "end"; })), { type: "end_turn" });
+    assert.equal(autoAction(edit(base, (s) => { s.finished = true; })), null);
   });
 });
 

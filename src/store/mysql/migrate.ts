@@ -3,10 +3,18 @@
  * A named lock keeps two processes starting at once from applying the same file twice.
  */
 import { readdir, readFile } from "node:fs/promises";
-import type { Pool } from "mysql2/promise";
+import type { Pool, RowDataPacket } from "mysql2/promise";
 
 const MIGRATIONS_DIR = new URL("../migrations/", import.meta.url);
 const LOCK_NAME = "boardroom_migrations";
+
+interface LockRow extends RowDataPacket {
+  got: number | null;
+}
+
+interface MigrationRow extends RowDataPacket {
+  name: string;
+}
 
 /** Splits a migration file into statements (files hold plain DDL/DML: no procedures, no `;` in strings). */
 function statements(sql: string): string[] {
@@ -22,7 +30,7 @@ function statements(sql: string): string[] {
 export async function migrate(pool: Pool): Promise<string[]> {
   const conn = await pool.getConnection();
   try {
-    const [[lock]] = (await conn.query("SELECT GET_LOCK(?, 30) AS got", [LOCK_NAME])) as any;
+    const [[lock]] = await conn.query<LockRow[]>("SELECT GET_LOCK(?, 30) AS got", [LOCK_NAME]);
     if (lock.got !== 1) throw new Error("could not take the migration lock within 30 s");
     try {
       await conn.query(
@@ -31,8 +39,8 @@ export async function migrate(pool: Pool): Promise<string[]> {
            applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
          ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
       );
-      const [rows] = (await conn.query("SELECT name FROM schema_migrations")) as any;
-      const done = new Set<string>(rows.map((r: { name: string }) => r.name));
+      const [rows] = await conn.query<MigrationRow[]>("SELECT name FROM schema_migrations");
+      const done = new Set(rows.map((r) => r.name));
       const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith(".sql")).sort();
       const applied: string[] = [];
       for (const file of files) {
