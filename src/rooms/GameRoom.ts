@@ -232,8 +232,8 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     if (this.handingOver || !this.keeper) return;
     await this.recording;
     try {
-      await this.deps.store.logs.close(this.roomId);
       await this.deps.store.codes.release(this.roomId);
+      await this.deps.store.logs.close(this.roomId);
     } catch (e) {
       // the housekeeping of this process settles rooms it holds but no longer runs
       this.deps.log?.(`could not release room ${this.roomId} (${this.state?.code}): ${(e as Error).message}`);
