@@ -94,6 +94,7 @@ describe("a game outlives the process that hosts it", function () {
 
   it("comes back after SIGKILL mid-turn and a restart on the same port: same roomId, code, seats and state, every ack kept, one recorded match", async () => {
     const first = await start();
+    assert.match(first.output(), /store: MySQL \(MYSQL_URL\): rooms outlive this process/);
     const players = await gameOf(first, ["Ann", "Bob", "Cy"]);
     const code = players[0].room.state.code;
     const roomId = players[0].room.roomId;

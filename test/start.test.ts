@@ -157,6 +157,21 @@ describe("the start's settings from .env files", function () {
   });
 });
 
+describe("the start's store line", function () {
+  this.timeout(60_000);
+
+  it("says without MYSQL_URL that join codes and games live in this process only and end with it", async () => {
+    const port = await freePort();
+    const started = launch(process.execPath, ["--import", "tsx", "src/index.ts"], { env: { PORT: String(port) } });
+    try {
+      await waitForListening(started, port);
+      assert.match(started.output(), /store: in-memory \(MYSQL_URL is unset: join codes and games live in this process only and end with it\)/);
+    } finally {
+      started.child.kill("SIGKILL");
+    }
+  });
+});
+
 describe("settings that cannot work", function () {
   this.timeout(30_000);
 
