@@ -143,7 +143,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-describe("PM2: ecosystem.config.cjs with two instances", function () {
+describe("PM2: ecosystem.config.cjs with two instances", () => {
   let db: TestDatabase;
   let home = "";
   let port = 0;
@@ -194,7 +194,7 @@ describe("PM2: ecosystem.config.cjs with two instances", function () {
     assert.equal(processIds.size, 2);
   });
 
-  describe("pm2 reload", function () {
+  describe("pm2 reload", () => {
     const tcp = new Map<number, Tally>();
     const requests = new Map<number, Tally>();
     const matchmaking = new Map<number, Tally>();

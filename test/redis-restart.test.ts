@@ -52,7 +52,10 @@ describe("a Redis restart that loses everything, under two processes", function 
   let backAt = 0;
   const left = () => Math.max(0, backAt + RECOVERY_MS - Date.now());
 
-  const keep = <T extends Room<any>>(room: T) => (open.push(room), room);
+  const keep = <T extends Room<any>>(room: T) => {
+    open.push(room);
+    return room;
+  };
   const tokenOf = (o: Observed) => until(() => o.seats.at(-1), "the seat token");
   /** The body of a 200 answer, within what is left of the 10 s. */
   const answered = (what: string, url: string, init?: RequestInit) =>
