@@ -93,7 +93,7 @@ export function chartSvg(runs: ChartRun[], title: string): string {
     out.push(`<text x="${lx + 34}" y="${ly}">server CPU (right axis)</text>`);
   });
   out.push(`</svg>`);
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 function niceCeil(v: number): number {

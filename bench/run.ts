@@ -169,7 +169,7 @@ async function main() {
 
   let stoppedBecause = "every level ran";
   try {
-    levels: for (const [i, target] of options.levels.entries()) {
+    for (const [i, target] of options.levels.entries()) {
       for (const pass of passes) {
         await quietMachine();
         const bots: BotSettings = { ...options.bots, endpoints: pass.servers.map((s) => s.ws) };
@@ -184,7 +184,7 @@ async function main() {
       const failed = passes.filter((p) => !p.restart).map((p) => p.levels[p.levels.length - 1]).find((l) => !l.ok);
       if (failed && !options.keepGoing) {
         stoppedBecause = `stopped after ${target} players: ${failed.verdict}`;
-        break levels;
+        break;
       }
     }
   } finally {
@@ -224,7 +224,7 @@ async function main() {
       stoppedBecause,
       profile,
     };
-    const json = JSON.stringify(record, null, 2) + "\n";
+    const json = `${JSON.stringify(record, null, 2)}\n`;
     writeFileSync(`${RESULTS}/${stamp}-1p-compare.json`, json);
     writeFileSync(`${RESULTS}/latest-compare-1p.json`, json);
     writeFileSync(`${RESULTS}/latest.json`, json);
@@ -257,11 +257,11 @@ async function main() {
   const mode = `${options.processes}p-${pass.store}${pass.restart ? "-restart" : ""}`;
   const other = options.processes > 1 ? readRun(`${RESULTS}/latest-1p-${pass.store}.json`) : null;
   if (other) record.scaling = scaling({ processes: 1, levels: other.levels }, { processes: options.processes, levels });
-  const json = JSON.stringify(record, null, 2) + "\n";
+  const json = `${JSON.stringify(record, null, 2)}\n`;
   writeFileSync(`${RESULTS}/${stamp}-${mode}.json`, json);
   writeFileSync(`${RESULTS}/latest-${mode}.json`, json);
   writeFileSync(`${RESULTS}/latest.json`, json);
-  if (record.scaling) writeFileSync(`${RESULTS}/scaling.json`, JSON.stringify(record.scaling, null, 2) + "\n");
+  if (record.scaling) writeFileSync(`${RESULTS}/scaling.json`, `${JSON.stringify(record.scaling, null, 2)}\n`);
 
   writeChart(RESULTS);
 
@@ -284,7 +284,7 @@ async function startPasses(options: BenchOptions, defaultStore: "memory" | "mysq
   const stores: Array<"memory" | "mysql"> = options.compareStores ? ["memory", "mysql"] : [defaultStore];
   const passes: Pass[] = [];
   for (const store of stores) {
-    log(`starting ${options.processes} server process(es): node --import tsx src/index.ts, NODE_ENV=production, store ${store === "mysql" ? "MySQL" : "in-memory"}${redisUrl ? ", Redis " + redisUrl : ""}`);
+    log(`starting ${options.processes} server process(es): node --import tsx src/index.ts, NODE_ENV=production, store ${store === "mysql" ? "MySQL" : "in-memory"}${redisUrl ? `, Redis ${redisUrl}` : ""}`);
     const servers: ServerProcess[] = [];
     for (let i = 0; i < options.processes; i++) servers.push(await startServer(envFor(store), nodeArgs));
     log(`servers on ports ${servers.map((s) => s.port).join(", ")}; a short unrecorded warm-up (JIT, startup garbage)`);
@@ -327,9 +327,9 @@ async function runLevel(target: number, options: BenchOptions, pass: Pass, bots:
     const shares = workers.map((_, i) => Math.floor(target / workers.length) + (i < target % workers.length ? 1 : 0));
     const rampSeconds = target / options.rampRate;
     log(`level ${target}: ${workers.length} bot process(es) join over ${rampSeconds.toFixed(0)} s`);
-    workers.forEach((w, i) =>
-      w.start(bots, { numClients: shares[i], delayMs: (1000 * workers.length) / options.rampRate, namePrefix: `w${i}n`, endpointOffset: i }),
-    );
+    for (const [i, w] of workers.entries()) {
+      w.start(bots, { numClients: shares[i], delayMs: (1000 * workers.length) / options.rampRate, namePrefix: `w${i}n`, endpointOffset: i });
+    }
 
     // ramp-up: until (nearly) every bot sits in a room, within a bound
     const rampDeadline = performance.now() + rampSeconds * 1000 + 60_000;
@@ -348,7 +348,7 @@ async function runLevel(target: number, options: BenchOptions, pass: Pass, bots:
     const mariadbPids = pidsByName(["mariadbd", "mysqld"]);
     const serverPidsBefore = servers.map((s) => s.pid);
     const pids = [...serverPidsBefore, ...workers.map((w) => w.pid), ...storePids];
-    workers.forEach((w) => w.measure());
+    for (const w of workers) w.measure();
     const benchBefore = process.cpuUsage();
     const before = sampleCpu(pids);
     const probe = probeServers(servers, windowMs(options));
@@ -532,7 +532,7 @@ async function warmUp(servers: ServerProcess[], bots: BotSettings) {
 async function idleRss(servers: ServerProcess[]): Promise<number[]> {
   const lows = servers.map(() => Infinity);
   for (let i = 0; i < 8; i++) {
-    servers.forEach((s, j) => (lows[j] = Math.min(lows[j], rssBytes(s.pid) ?? Infinity)));
+    for (const [j, s] of servers.entries()) lows[j] = Math.min(lows[j], rssBytes(s.pid) ?? Infinity);
     await sleep(250);
   }
   return lows.map((v) => (Number.isFinite(v) ? v : 0));
@@ -577,8 +577,8 @@ async function writeProfileSummary(dir: string, stamp: string): Promise<string |
   const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
   if (!files.length) return null;
   const text = files.map((f) => `### ${f}\n\n${summariseProfile(JSON.parse(readFileSync(path.join(dir, f), "utf8")))}`).join("\n\n");
-  writeFileSync(`${RESULTS}/profile-${stamp}.md`, text + "\n");
-  writeFileSync(`${RESULTS}/profile-latest.md`, text + "\n");
+  writeFileSync(`${RESULTS}/profile-${stamp}.md`, `${text}\n`);
+  writeFileSync(`${RESULTS}/profile-latest.md`, `${text}\n`);
   return text;
 }
 

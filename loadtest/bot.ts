@@ -321,7 +321,10 @@ export class Seat {
     this.present = true;
     liveSeatCount++;
     let members = seatsByRoom.get(this.room.roomId);
-    if (!members) seatsByRoom.set(this.room.roomId, (members = new Set()));
+    if (!members) {
+      members = new Set();
+      seatsByRoom.set(this.room.roomId, members);
+    }
     members.add(this);
   }
 

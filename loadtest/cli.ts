@@ -96,7 +96,7 @@ async function run(settings: ReturnType<typeof botSettings>, numClients: number,
     for (const [name, s] of Object.entries(summary.latencies)) {
       console.log(`${name.padEnd(16)}${String(s.count).padStart(6)} ${ms(s.p50).padStart(8)} ${ms(s.p95).padStart(8)} ${ms(s.p99).padStart(8)} ${ms(s.max).padStart(8)}`);
     }
-    if (summary.errorSamples.length) console.log("errors:", summary.errorKinds, "\n  " + summary.errorSamples.join("\n  "));
+    if (summary.errorSamples.length) console.log("errors:", summary.errorKinds, `\n  ${summary.errorSamples.join("\n  ")}`);
   }
   process.exit(0);
 }
