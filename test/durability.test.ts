@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { CLOSE_REJOIN } from "../src/messages/contract.ts";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
-import { ask, choose, observe, playToTheEnd, PlayerSDK, type Observed } from "./helpers/players.ts";
+import { ask, choose, observe, PlayerSDK, playToTheEnd, readyAndStart, rejoinSeat, type Observed } from "./helpers/players.ts";
 import { startProcess, type ServerProcess } from "./helpers/process.ts";
 import { REDIS_TEST_URL, flushRedis, requireRedis } from "./helpers/redis.ts";
 import { getJson, until } from "./helpers/wait.ts";
@@ -31,19 +31,7 @@ async function seatToken(o: Observed) {
   return until(() => o.seats.at(-1), "the seat token");
 }
 
-async function rejoin(server: ServerProcess, code: string, token: string): Promise<Observed> {
-  const { status, body } = await until(async () => {
-    const answer = await getJson(`${server.http}/rooms/${code}/rejoin`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ seatToken: token }),
-    });
-    // 404/503 while the room is still being restored
-    return answer.status === 200 || answer.status === 403 || answer.status === 410 ? answer : null;
-  }, `a seat back in ${code}`, 15_000);
-  assert.equal(status, 200, JSON.stringify(body));
-  return observe(await new PlayerSDK(server.ws).consumeSeatReservation(body.reservation));
-}
+const rejoin = (server: ServerProcess, code: string, token: string) => rejoinSeat(server, code, token);
 
 async function gameOf(server: ServerProcess, names: string[], options: Record<string, unknown> = {}) {
   const sdk = new PlayerSDK(server.ws);
@@ -52,9 +40,7 @@ async function gameOf(server: ServerProcess, names: string[], options: Record<st
   for (const name of names.slice(1)) rooms.push(await sdk.joinById(host.roomId, { name }));
   const players = rooms.map(observe);
   await until(() => rooms.every((r) => r.state.players?.size === names.length), "everyone seated");
-  for (const p of players) await ask(p, "ready", { ready: true });
-  await ask(players[0], "start");
-  await until(() => players.every((p) => p.room.state.phase === "playing"), "the game to start");
+  await readyAndStart(players);
   return players;
 }
 

@@ -9,7 +9,7 @@ import { replay } from "../src/match/match.ts";
 import type { LogEntry } from "../src/match/log.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
-import { ask, choose, observe, PlayerSDK, type Observed } from "./helpers/players.ts";
+import { ask, choose, observe, PlayerSDK, readyAndStart, type Observed } from "./helpers/players.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { TcpProxy } from "./helpers/tcpProxy.ts";
 import { getJson, until } from "./helpers/wait.ts";
@@ -60,9 +60,7 @@ describe("a game while MySQL is away", function () {
     }
     const players = rooms.map(observe);
     await until(() => rooms.every((r) => r.state.players?.size === names.length), "everyone seated");
-    for (const p of players) await ask(p, "ready", { ready: true });
-    await ask(players[0], "start");
-    await until(() => players.every((p) => p.room.state.phase === "playing"), "the game to start");
+    await readyAndStart(players);
     return players;
   }
 

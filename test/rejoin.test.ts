@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { backends } from "./helpers/backends.ts";
-import { ask, choose, observe, PlayerSDK, type Observed } from "./helpers/players.ts";
+import { ask, choose, observe, PlayerSDK, readyAndStart, type Observed } from "./helpers/players.ts";
 import { serverSuite } from "./helpers/suite.ts";
 import { getJson, until } from "./helpers/wait.ts";
 
@@ -29,9 +29,7 @@ for (const backend of backends()) {
 
     async function started(names: string[], options: Record<string, unknown> = {}) {
       const players = await lobby(names, { turnSeconds: 60, ...options });
-      for (const p of players) await ask(p, "ready", { ready: true });
-      await ask(players[0], "start");
-      await until(() => players.every((p) => p.room.state.phase === "playing"), "the game to start");
+      await readyAndStart(players);
       return players;
     }
 

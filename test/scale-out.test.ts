@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
-import { observe, PlayerSDK } from "./helpers/players.ts";
+import { observe, PlayerSDK, rejoinSeat } from "./helpers/players.ts";
 import { startProcess, type ServerProcess } from "./helpers/process.ts";
 import { REDIS_TEST_URL, flushRedis, requireRedis } from "./helpers/redis.ts";
 import { getJson, until } from "./helpers/wait.ts";
@@ -84,19 +84,7 @@ describe("scale-out: two processes sharing Redis and MySQL", function () {
 
   /** Ann's seat, taken back through B by her seat token once A is gone. */
   async function rejoinThroughB(code: string, seatToken: string) {
-    let last: { status: number; body: any } | null = null;
-    const answer = await until(async () => {
-      const r = await getJson(`${b.http}/rooms/${code}/rejoin`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ seatToken }),
-      });
-      last = r;
-      return r.status === 200 ? r.body : null;
-    }, "a seat back through B", 10_000).catch((e) => {
-      throw new Error(`${e.message}: last answer ${last?.status} ${JSON.stringify(last?.body)}`);
-    });
-    const room = await new PlayerSDK(b.ws).consumeSeatReservation(answer.reservation);
+    const { room } = await rejoinSeat(b, code, seatToken, 10_000);
     rooms.push(room);
     return room;
   }

@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import type { Room } from "@colyseus/sdk";
 import { ensureClientBuilt, launchBrowser, requireBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { createTestDatabase, requireMysql, type TestDatabase } from "../helpers/mysql.ts";
-import { PlayerSDK, ask, choose, observe, type Observed } from "../helpers/players.ts";
+import { PlayerSDK, ask, choose, observe, rejoinSeat, type Observed } from "../helpers/players.ts";
 import { startProcess, type ServerProcess } from "../helpers/process.ts";
 import { getJson, until } from "../helpers/wait.ts";
 import { byTestId, createRoom, openHome, playerRows, readyAndStart, sessionIdOf, setName } from "./steps.ts";
@@ -21,16 +21,6 @@ const FAST = {
   RECONNECT_SECONDS: String(RECONNECT_SECONDS),
   MIN_TURN_SECONDS: "1",
 };
-
-/** Each room's seat token, collected from the first message on (it may come with the join itself). */
-const seatTokens = new WeakMap<Room<any>, string>();
-class SeatedSDK extends PlayerSDK {
-  protected override createRoom(roomName: string, rootSchema?: any): Room<any, any> {
-    const room = super.createRoom(roomName, rootSchema);
-    room.onMessage("seat", (m: { seatToken: string }) => seatTokens.set(room, m.seatToken));
-    return room;
-  }
-}
 
 /** A bot player that plays its own turns (every answer kept), from now until its room is gone. */
 function autoplay(o: Observed, refusals: string[]) {
@@ -98,7 +88,7 @@ describe("browser client: a game outlives a server restart", function () {
   /** A bot takes the second seat of room `code`, gets ready and plays its own turns. */
   async function botJoins(code: string, refusals: string[]): Promise<Observed> {
     const { body } = await getJson(`${server.http}/rooms/${code}`);
-    const room = await new SeatedSDK(server.ws).joinById(body.roomId, { name: "Bot" });
+    const room = await new PlayerSDK(server.ws).joinById(body.roomId, { name: "Bot" });
     bots.push(room);
     const bot = observe(room);
     await ask(bot, "ready", { ready: true });
@@ -127,7 +117,7 @@ describe("browser client: a game outlives a server restart", function () {
     await page.waitForSelector(`${byTestId("event")}[data-type="dice_rolled"]`);
     const seat = (await rowOf(page, id))!.seat;
     assert.ok(await page.evaluate((c) => localStorage.getItem(`boardroom.seatToken.${c}`), code), "the seat token is stored for the room");
-    const botToken = seatTokens.get(bot.room)!;
+    const botToken = bot.seats.at(-1)!;
     assert.ok(botToken, "the bot got its seat token");
 
     await recordBanners(page);
@@ -151,16 +141,7 @@ describe("browser client: a game outlives a server restart", function () {
     server = await startProcess({ MYSQL_URL: db.url, ...FAST }, { port: server.port });
 
     // the bot takes its seat back by token too, and plays on
-    const { status, body } = await until(async () => {
-      const answer = await getJson(`${server.http}/rooms/${code}/rejoin`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ seatToken: botToken }),
-      });
-      return answer.status === 200 || answer.status === 403 || answer.status === 410 ? answer : null;
-    }, "the bot's seat back", 15_000);
-    assert.equal(status, 200, JSON.stringify(body));
-    const botBack = observe(await new SeatedSDK(server.ws).consumeSeatReservation(body.reservation));
+    const botBack = await rejoinSeat(server, code, botToken);
     bots.push(botBack.room);
     autoplay(botBack, refusals);
 

@@ -1,7 +1,7 @@
 /** SDK clients that act like players: collect what the server sends, and play by the rules' stage. */
 import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { BOARD } from "../../src/game/index.ts";
-import { until } from "./wait.ts";
+import { getJson, until } from "./wait.ts";
 
 export interface Observed {
   room: Room<any>;
@@ -94,4 +94,36 @@ export async function playToTheEnd(players: Observed[], timeoutMs = 60_000) {
   for (const o of players) void tick(o).catch((e) => failures.push(e));
   await until(() => failures.length > 0 || players[0].room.state.phase === "finished", "the game to finish", timeoutMs);
   if (failures.length) throw failures[0];
+}
+
+/** Every player readies up, the first (the host) starts, and every client sees the game playing. */
+export async function readyAndStart(players: Observed[]) {
+  for (const p of players) await ask(p, "ready", { ready: true });
+  const answer = await ask(players[0], "start");
+  if ("code" in answer) throw new Error(`start refused: ${answer.code} ${answer.message}`);
+  await until(() => players.every((p) => p.room.state.phase === "playing"), "the game to start everywhere");
+}
+
+/**
+ * POST /rooms/:code/rejoin with a seat token, retried while the answer may change (404 while the
+ * room is restored, 409, 503), then the reservation consumed: the player's room, observed.
+ */
+export async function rejoinSeat(server: { http: string; ws: string }, code: string, seatToken: string, timeoutMs = 15_000): Promise<Observed> {
+  let last: { status: number; body: any } | null = null;
+  const answer = await until(
+    async () => {
+      last = await getJson(`${server.http}/rooms/${code}/rejoin`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ seatToken }),
+      });
+      return [200, 400, 403, 410].includes(last.status) ? last : null;
+    },
+    `a seat back in ${code}`,
+    timeoutMs,
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; last answer ${last?.status} ${JSON.stringify(last?.body)}`);
+  });
+  if (answer.status !== 200) throw new Error(`rejoin refused: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return observe(await new PlayerSDK(server.ws).consumeSeatReservation(answer.body.reservation));
 }
