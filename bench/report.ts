@@ -246,7 +246,7 @@ export function comparisonTable(rows: StoreComparison[]): string {
 }
 
 export function restartTable(levels: LevelResult[]): string {
-  const head = ["players", "at s", "stop ms", "down ms", "seats", "closed 4100 / other", "back", "failed", "all back ms", "rejoin p50/p99", "acks held", "re-sent ok / lost", "seq back / same state", "errors"];
+  const head = ["players", "at s", "stop ms", "down ms", "seats", "closed 4100 / other", "back", "failed", "all back ms", "rejoin p50/p99", "acks held", "re-sent ok / lost", "seq lower / same state", "errors"];
   return markdown(
     head,
     levels

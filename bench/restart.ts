@@ -52,7 +52,7 @@ export interface RestartResult {
   statesDiffered: number;
   /** unanswered messages sent again with the same opId after the seat was back */
   resent: number;
-  /** server log lines around the restart that are not the usual start banner */
+  /** the server log lines after the SIGTERM (not the banner), dated in ms from it, with the exit and the first /health answer */
   serverLog: string[];
   /** the old process's CPU seconds at its exit, and the pids, for the level's CPU accounting */
   cpu: { oldPid: number; newPid: number; oldSecondsAtExit: number | null };
@@ -61,18 +61,21 @@ export interface RestartResult {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const sum = (xs: WorkerStatus[], key: keyof WorkerStatus) => xs.reduce((n, s) => n + Number(s[key] ?? 0), 0);
 
-/** Lines of a server's output worth reading in a report: not the banner, not the usual start lines, repeats folded. */
-export function notableLines(output: string, limit = 25): string[] {
-  const usual = /^(store:|scale-out:|monitor:|web client:|settings:|\s*[·💖🌟☁️⚔️])|[_\\/|]{3}|^\s+at /u;
-  const folded: Array<{ line: string; times: number }> = [];
-  for (const raw of output.split("\n")) {
+/**
+ * Lines of a server's output worth reading in a report, dated in ms from `t0` (the SIGTERM): not the
+ * banner or a stack frame, repeats folded. The start lines (store:, Listening) stay: they date the start.
+ */
+export function notableLines(timeline: ServerProcess["timeline"], t0: number, prefix: string, limit = 25): string[] {
+  const banner = /^\s*[·💖🌟☁️]|[_\\/|]{3}|^\s+at |^(scale-out|monitor|web client|settings):/u;
+  const folded: Array<{ at: number; line: string; times: number }> = [];
+  for (const { at, line: raw } of timeline) {
     const line = raw.trimEnd().slice(0, 400);
-    if (!line.trim() || usual.test(line)) continue;
+    if (!line.trim() || banner.test(line) || at < t0) continue;
     const same = folded.find((f) => f.line === line);
     if (same) same.times++;
-    else folded.push({ line, times: 1 });
+    else folded.push({ at, line, times: 1 });
   }
-  return folded.slice(0, limit).map((f) => (f.times > 1 ? `${f.line} (x${f.times})` : f.line));
+  return folded.slice(0, limit).map((f) => `+${Math.round(f.at - t0)} ms ${prefix}: ${f.line}${f.times > 1 ? ` (x${f.times})` : ""}`);
 }
 
 /**
@@ -122,7 +125,7 @@ export async function restartServer(servers: ServerProcess[], index: number, wor
       reconnected: sum(now, "reconnected") - sum(before, "reconnected"),
       stillAway: sum(now, "away"),
       lastBackMs: lastBackAt > sigtermAt ? lastBackAt - sigtermAt : null,
-      serverLog: [...notableLines(old.output(), 15).map((l) => `old: ${l}`), ...notableLines(fresh.output(), 15).map((l) => `new: ${l}`)],
+      serverLog: [...notableLines(old.timeline, t0, "old", 15), `+${Math.round(stopMs)} ms: the old process has exited`, `+${Math.round(fresh.spawnedAt - t0)} ms: the new process is spawned`, ...notableLines(fresh.timeline, t0, "new", 15), `+${Math.round(downMs)} ms: the new process answers GET /health`],
       cpu: { oldPid: old.pid, newPid: fresh.pid, oldSecondsAtExit: oldSeconds },
     },
   };

@@ -16,6 +16,11 @@ export interface ServerProcess {
   env: Record<string, string>;
   nodeArgs: string[];
   output: () => string;
+  /** The latest lines of output, each with performance.now() when it arrived (a restart's report dates its steps with them). */
+  timeline: Array<{ at: number; line: string }>;
+  /** performance.now() at the spawn, and when /health first answered */
+  spawnedAt: number;
+  readyAt: number;
   stop(): Promise<void>;
 }
 
@@ -28,15 +33,23 @@ export function killAllServers() {
 
 export async function startServer(env: Record<string, string>, nodeArgs: string[] = [], port?: number): Promise<ServerProcess> {
   port ??= await freePort();
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/index.ts"], {
     env: { ...process.env, DOTENV_CONFIG_QUIET: "true", NODE_ENV: "production", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
   let output = "";
+  const timeline: Array<{ at: number; line: string }> = [];
+  let partial = "";
   const keep = (d: Buffer) => {
     output += d;
     if (output.length > 200_000) output = output.slice(-100_000);
+    const lines = (partial + d).split("\n");
+    partial = lines.pop() ?? "";
+    const at = performance.now();
+    for (const line of lines) timeline.push({ at, line });
+    if (timeline.length > 2000) timeline.splice(0, timeline.length - 1000);
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
@@ -68,6 +81,9 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
     env,
     nodeArgs,
     output: () => output,
+    timeline,
+    spawnedAt,
+    readyAt: performance.now(),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
