@@ -10,6 +10,7 @@
  * with SIGTERM S seconds into the window and started again on its port (see restart.ts).
  */
 import { ConfigError, loadSettings } from "../src/config.ts";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -196,6 +197,7 @@ async function main() {
   const common = {
     startedAt: stamp,
     machine: machine(),
+    source: sourceVersion(),
     settings: {
       levels: options.levels,
       levelSeconds: options.levelSeconds,
@@ -587,6 +589,17 @@ function readRun(file: string): { levels: LevelResult[]; mode: { processes: numb
     return JSON.parse(readFileSync(file, "utf8"));
   } catch {
     return null;
+  }
+}
+
+/** The commit the measured server ran from, and the files under src/ that differed from it (a shared checkout). */
+function sourceVersion(): { commit: string | null; uncommittedSrc: string[] } {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const status = execFileSync("git", ["status", "--porcelain", "--", "src", "arena.config.ts"], { encoding: "utf8" });
+    return { commit, uncommittedSrc: status.split("\n").filter(Boolean).map((l) => l.slice(3)) };
+  } catch {
+    return { commit: null, uncommittedSrc: [] };
   }
 }
 
