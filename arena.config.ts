@@ -2,7 +2,6 @@
  * The one server configuration: rooms, HTTP routes and middleware, built from typed settings
  * (src/index.ts passes the environment's, tests pass their own).
  */
-import express from "express";
 import config from "@colyseus/tools";
 import { LobbyRoom, defineRoom, matchMaker } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
@@ -20,6 +19,8 @@ import { matchesRouter } from "./src/http/matches.ts";
 import { boardRouter } from "./src/http/board.ts";
 import { clientRouter } from "./src/http/client.ts";
 import { applyMatchmakeCors, corsMiddleware } from "./src/http/cors.ts";
+import { failures, jsonBody, notFound } from "./src/http/failures.ts";
+import { securityHeaders, securityHeadersOutsideExpress } from "./src/http/headers.ts";
 import { mountTools } from "./src/http/monitor.ts";
 import { Housekeeping } from "./src/services.ts";
 import { Restorer } from "./src/rooms/restore.ts";
@@ -106,8 +107,9 @@ export function createServerConfig(
 
     initializeExpress: (app) => {
       app.disable("x-powered-by");
+      app.use(securityHeaders());
       app.use(corsMiddleware(settings.allowedOrigins));
-      app.use(express.json({ limit: "16kb" }));
+      app.use(jsonBody());
       app.use(roomsRouter(store));
       app.use(rejoinRouter(store, restorer));
       app.use(healthRouter(store));
@@ -115,9 +117,12 @@ export function createServerConfig(
       app.use(boardRouter());
       mountTools(app, settings, log);
       app.use(clientRouter({ distDir: options.clientDist, log }));
+      app.use(notFound());
+      app.use(failures(log));
     },
 
-    initializeGameServer: () => {
+    initializeGameServer: (gameServer) => {
+      securityHeadersOutsideExpress(gameServer.transport.server);
       applyMatchmakeCors(settings.allowedOrigins);
       explainMatchmakeErrors(GAME_ROOM);
     },

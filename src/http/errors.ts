@@ -1,7 +1,23 @@
 /** The HTTP error shape: `{ error: { code, message } }` with the status that fits the code. */
 import type { Response } from "express";
-import { HttpErrorStatus, type HttpErrorCode } from "../messages/errors.ts";
+import { HttpErrorStatus } from "../messages/errors.ts";
 
-export function sendError(res: Response, code: HttpErrorCode, message: string) {
-  res.status(HttpErrorStatus[code]).json({ error: { code, message } });
+/**
+ * Refusals of the request itself, answered before any route sees it (by the body parser): the same
+ * shape and vocabulary as the routes' own errors.
+ */
+export const RequestErrorStatus = {
+  INVALID_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
+} as const;
+
+const STATUS = { ...HttpErrorStatus, ...RequestErrorStatus };
+export type ApiErrorCode = keyof typeof STATUS;
+
+export function errorBody(code: ApiErrorCode, message: string) {
+  return { error: { code, message } };
+}
+
+export function sendError(res: Response, code: ApiErrorCode, message: string) {
+  res.status(STATUS[code]).json(errorBody(code, message));
 }
