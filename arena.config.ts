@@ -14,7 +14,7 @@ import type { Store } from "./src/store/types.ts";
 import { gameRoom } from "./src/rooms/GameRoom.ts";
 import { explainMatchmakeErrors } from "./src/rooms/matchmakeErrors.ts";
 import { GAME_ROOM, roomsRouter } from "./src/http/rooms.ts";
-import { healthRouter } from "./src/http/health.ts";
+import { Drain, healthRouter } from "./src/http/health.ts";
 import { matchesRouter } from "./src/http/matches.ts";
 import { boardRouter } from "./src/http/board.ts";
 import { clientRouter } from "./src/http/client.ts";
@@ -25,6 +25,8 @@ import { mountTools } from "./src/http/monitor.ts";
 import { Housekeeping } from "./src/services.ts";
 import { Restorer } from "./src/rooms/restore.ts";
 import { rejoinRouter } from "./src/http/rejoin.ts";
+import { metricsRouter } from "./src/http/metrics.ts";
+import { Metrics } from "./src/metrics.ts";
 import { hostname } from "node:os";
 
 const MAX_FRAME_BYTES = 64 * 1024;
@@ -76,6 +78,7 @@ export interface ServerParts {
   store: Store;
   housekeeping: Housekeeping;
   restorer: Restorer;
+  metrics: Metrics;
   log: (line: string) => void;
 }
 
@@ -86,9 +89,12 @@ export function createServerConfig(
 ) {
   const log = options.log ?? ((line: string) => console.log(line));
   const store = options.store ?? createStore(settings);
-  const restorer = new Restorer(store, GAME_ROOM, processAddress(settings), log);
+  const metrics = new Metrics();
+  const drain = new Drain(settings.drainSeconds);
+  metrics.watchStore(store);
+  const restorer = new Restorer(store, GAME_ROOM, processAddress(settings), log, metrics);
   const housekeeping = new Housekeeping(store, settings, restorer, processAddress(settings), log);
-  const parts: ServerParts = { settings, store, housekeeping, restorer, log };
+  const parts: ServerParts = { settings, store, housekeeping, restorer, metrics, log };
 
   const serverConfig = config({
     options: {
@@ -101,7 +107,7 @@ export function createServerConfig(
     initializeTransport: (options) => new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES }),
 
     rooms: {
-      [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log })).enableRealtimeListing(),
+      [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log, metrics })).enableRealtimeListing(),
       lobby: defineRoom(LobbyRoom),
     },
 
@@ -111,8 +117,11 @@ export function createServerConfig(
       app.use(corsMiddleware(settings.allowedOrigins));
       app.use(jsonBody());
       app.use(roomsRouter(store));
+      // every answer of a rejoin, by status, whichever router gives it (throttle included)
+      app.post("/rooms/:code/rejoin", metrics.countRejoin);
       app.use(rejoinRouter(store, restorer));
-      app.use(healthRouter(store));
+      app.use(healthRouter(store, { redis: settings.redisUrl !== null, drain }));
+      app.use(metricsRouter(metrics, settings.metricsToken));
       app.use(matchesRouter(store));
       app.use(boardRouter());
       mountTools(app, settings, log);
@@ -125,6 +134,7 @@ export function createServerConfig(
       securityHeadersOutsideExpress(gameServer.transport.server);
       applyMatchmakeCors(settings.allowedOrigins);
       explainMatchmakeErrors(GAME_ROOM);
+      gameServer.onBeforeShutdown(() => drain.begin());
     },
 
     beforeListen: async () => {

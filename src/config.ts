@@ -17,6 +17,13 @@ export interface Settings {
   monitorUser: string;
   /** unset = /monitor is not mounted (there is no default password). */
   monitorPassword: string | null;
+  /** Bearer token of GET /metrics; unset = no /metrics (404). */
+  metricsToken: string | null;
+  /**
+   * How long a process stopping on SIGTERM answers 503 on /health/ready, still serving its rooms,
+   * before it closes them: time for a load balancer to stop sending it players.
+   */
+  drainSeconds: number;
   /** Origins whose browsers may call the HTTP API with credentials. */
   allowedOrigins: string[];
   /** How long a dropped player keeps their seat. */
@@ -109,6 +116,12 @@ const envSchema = z.object({
   REDIS_URL: urlOf(["redis:", "rediss:"]),
   MONITOR_USER: optionalString.transform((v) => v ?? "admin"),
   MONITOR_PASSWORD: optionalString,
+  METRICS_TOKEN: optionalString.superRefine((v, ctx) => {
+    if (v !== null && !/^[\x21-\x7e]{16,}$/.test(v)) {
+      ctx.addIssue({ code: "custom", message: "must be at least 16 printable characters without spaces (a bearer token)" });
+    }
+  }),
+  DRAIN_SECONDS: positiveNumber(0, 0, 300),
   ALLOWED_ORIGINS: optionalString.transform((v, ctx) => {
     if (v === null) return [];
     const origins = v.split(",").map((o) => o.trim()).filter(Boolean);
@@ -197,6 +210,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     redisUrl: e.REDIS_URL,
     monitorUser: e.MONITOR_USER,
     monitorPassword: e.MONITOR_PASSWORD,
+    metricsToken: e.METRICS_TOKEN,
+    drainSeconds: e.DRAIN_SECONDS,
     allowedOrigins: e.ALLOWED_ORIGINS,
     reconnectSeconds: e.RECONNECT_SECONDS,
     restoreWaitSeconds: e.RESTORE_WAIT_SECONDS,

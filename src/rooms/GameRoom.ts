@@ -23,6 +23,7 @@ import type { ActionErrorCode, JoinErrorName } from "../messages/errors.ts";
 import { JoinError } from "../messages/errors.ts";
 import { createOptionsSchema, describeIssue, joinOptions } from "../messages/options.ts";
 import { MatchKeeper } from "../match/keeper.ts";
+import type { Metrics } from "../metrics.ts";
 import type { LogEntry } from "../match/log.ts";
 import { nextSeat, openMatch, repeatedOp, seatOfToken, type Match, type Refusal, type Stepped } from "../match/match.ts";
 import { GameState } from "../schema/GameState.ts";
@@ -35,6 +36,7 @@ export interface RoomDeps {
   store: Store;
   settings: Pick<Settings, "reconnectSeconds" | "restoreWaitSeconds" | "maxMessagesPerSecond" | "minTurnSeconds" | "awayTurnSeconds">;
   log?: (line: string) => void;
+  metrics?: Metrics;
 }
 
 export interface GameMetadata {
@@ -99,6 +101,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     if (restored) this.awaitReturns();
     this.armTurnTimer();
     if (match.phase === "finished") this.recordFinished();
+    this.deps.metrics?.track(this);
   }
 
   /** A new room: its join code, then its log's first entry. */
@@ -226,6 +229,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   }
 
   async onDispose() {
+    this.deps.metrics?.untrack(this);
     this.turnTimer?.clear();
     this.returnTimer?.clear();
     this.keeper?.stop();
@@ -272,6 +276,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   // --- messages -------------------------------------------------------------------------------
 
   private receive(client: Client, type: ClientMessageType, payload: unknown) {
+    const acked = this.deps.metrics?.received(type);
     const parsed = clientMessages[type].safeParse(payload ?? {});
     if (!parsed.success) {
       return this.refuse(client, salvageOpId(payload), { code: "INVALID_MESSAGE", message: `${type}: ${describeIssue(parsed.error)}` });
@@ -290,6 +295,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       const result = await this.keeper.commit(this.entryFor(client.sessionId, type, message));
       if (!result.ok) return this.refuse(client, opId, result.error);
       this.publish(result);
+      acked?.();
       client.send("ack", result.ack ?? { opId: opId ?? null, seq: this.keeper.match.seq });
     });
   }
@@ -310,6 +316,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   }
 
   private refuse(client: Client, opId: string | undefined, refusal: Refusal) {
+    this.deps.metrics?.refused(refusal.code);
     const error: ErrorMessage = { ...(opId !== undefined ? { opId } : {}), code: refusal.code as ActionErrorCode, message: refusal.message };
     client.send("error", error);
   }

@@ -6,6 +6,7 @@
 import { matchMaker } from "@colyseus/core";
 import { replay } from "../match/match.ts";
 import type { LogEntry } from "../match/log.ts";
+import type { Metrics } from "../metrics.ts";
 import type { Store } from "../store/types.ts";
 import { restoring } from "./GameRoom.ts";
 
@@ -20,6 +21,7 @@ export class Restorer {
     /** Where clients reach this process (PUBLIC_ADDRESS or host:port): rooms left on it by a predecessor are orphans. */
     private readonly address: string,
     private readonly log: (line: string) => void,
+    private readonly metrics?: Pick<Metrics, "restored">,
   ) {}
 
   private rechecks: NodeJS.Timeout[] = [];
@@ -68,6 +70,7 @@ export class Restorer {
       // the stopped process's listing may still be in a shared room cache
       await matchMaker.driver.remove(roomId);
       await matchMaker.handleCreateRoom(this.roomName, {}, undefined, roomId);
+      this.metrics?.restored();
       this.recheckListings();
       return true;
     } catch (e) {

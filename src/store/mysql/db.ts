@@ -8,6 +8,16 @@
 import type { Pool, PoolConnection } from "mysql2/promise";
 import { StoreUnavailableError } from "../types.ts";
 
+/** Told how long each statement took and whether it failed (the metrics); the store imports no metrics library. */
+export type QueryObserver = (seconds: number, failed: boolean) => void;
+const observers = new WeakMap<Pool, QueryObserver>();
+
+/** Sets (or, with null, removes) the observer of every statement run on `pool`. */
+export function observeQueries(pool: Pool, observer: QueryObserver | null) {
+  if (observer) observers.set(pool, observer);
+  else observers.delete(pool);
+}
+
 /** The error codes of a database that is away or busy, not of a statement it refused. */
 const TRANSIENT_CODES = new Set([
   "PROTOCOL_CONNECTION_LOST",
@@ -83,12 +93,16 @@ export class Db {
     const deadline = Date.now() + timeoutMs;
     const conn = await this.acquire(timeoutMs);
     let broken = false;
+    const observe = observers.get(this.pool);
     const run: Run = async <R>(sql: string, values?: unknown[]) => {
       if (broken) throw Object.assign(new Error("the connection was lost"), { code: "PROTOCOL_CONNECTION_LOST" });
+      const started = performance.now();
       try {
         const [result] = await conn.query({ sql, values, timeout: Math.max(1, deadline - Date.now()) });
+        observe?.((performance.now() - started) / 1000, false);
         return result as R;
       } catch (e) {
+        observe?.((performance.now() - started) / 1000, true);
         if (isTransient(e) && !broken) {
           broken = true;
           // first, so that the kill below gets a connection even from a pool of one
