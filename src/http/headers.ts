@@ -23,19 +23,18 @@ const CLIENT_POLICY: Directives = {
   "script-src": ["'self'"],
   "script-src-attr": ["'none'"],
   "style-src": ["'self'"],
+  // the client places board tiles and colours seats with style attributes (no <style> elements)
+  "style-src-attr": ["'unsafe-inline'"],
 };
 
 /**
- * /monitor and /playground are third-party builds: their UI kits inject <style> elements and
- * style attributes, the monitor loads Material Icons from Google Fonts, and the playground runs its
- * editor's workers from blob: URLs. Their policy allows that, for their paths only.
+ * /monitor and /playground are third-party builds whose UI kits inject <style> elements, and the
+ * monitor loads Material Icons from Google Fonts: their policy allows that, for their paths only.
  */
 const TOOLS_POLICY: Directives = {
   ...CLIENT_POLICY,
-  "font-src": ["'self'", "data:", "https://fonts.gstatic.com"],
-  "img-src": ["'self'", "data:", "blob:"],
+  "font-src": ["'self'", "https://fonts.gstatic.com"],
   "style-src": ["'self'", "'unsafe-inline'", "https://fonts.googleapis.com"],
-  "worker-src": ["'self'", "blob:"],
 };
 
 const TOOLS_PATH = /^\/(monitor|playground)([/?]|$)/;
