@@ -86,8 +86,8 @@ export class Metrics {
     this.restores = new Counter({ name: "boardroom_restores_total", help: "Rooms of stopped processes restored on this process.", registers });
     this.rejoins = new Counter({ name: "boardroom_rejoins_total", help: "Answers of POST /rooms/:code/rejoin, by HTTP status.", labelNames: ["status"], registers });
     // every series exists from the start, so a rate over a fresh process is not missing its first step
-    for (const type of CLIENT_MESSAGE_TYPES) this.messages.labels(type);
-    for (const code of Object.keys(ActionErrorCode)) this.refusals.labels(code);
+    for (const type of CLIENT_MESSAGE_TYPES) this.messages.inc({ type }, 0);
+    for (const code of Object.keys(ActionErrorCode)) this.refusals.inc({ code }, 0);
   }
 
   /** A game room is live (onCreate) or gone (onDispose). */

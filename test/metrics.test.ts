@@ -76,6 +76,9 @@ describe("GET /metrics with METRICS_TOKEN", () => {
       families.get("boardroom_rooms")!.samples.map((s) => s.labels.phase).sort(),
       ["finished", "lobby", "playing"],
     );
+    // every message type and refusal code is a series from the start, at 0
+    assert.equal(families.get("boardroom_messages_total")!.samples.find((s) => s.labels.type === "roll")?.value, 0);
+    assert.equal(families.get("boardroom_refusals_total")!.samples.find((s) => s.labels.code === "NOT_YOUR_TURN")?.value, 0);
   });
 });
 
