@@ -18,7 +18,8 @@ import { Drain, healthRouter } from "./src/http/health.ts";
 import { matchesRouter } from "./src/http/matches.ts";
 import { boardRouter } from "./src/http/board.ts";
 import { clientRouter } from "./src/http/client.ts";
-import { applyMatchmakeCors, corsMiddleware } from "./src/http/cors.ts";
+import { applyMatchmakeCors, corsMiddleware, originPolicyWarning, refuseForeignUpgrades } from "./src/http/cors.ts";
+import { lookupThrottle } from "./src/http/throttle.ts";
 import { failures, jsonBody, notFound } from "./src/http/failures.ts";
 import { securityHeaders, securityHeadersOutsideExpress } from "./src/http/headers.ts";
 import { mountTools } from "./src/http/monitor.ts";
@@ -96,15 +97,19 @@ export function createServerConfig(
   const housekeeping = new Housekeeping(store, settings, restorer, processAddress(settings), log);
   const parts: ServerParts = { settings, store, housekeeping, restorer, metrics, log };
 
+  const scale = scaleOut(settings);
+  // join-code guesses are counted in Redis (shared by every process) when there is one
+  const throttle = lookupThrottle(settings, "presence" in scale ? scale.presence : undefined);
+
   const serverConfig = config({
     options: {
       gracefullyShutdown: true,
-      ...scaleOut(settings),
+      ...scale,
     },
 
     // Frames up to 64 KiB are decoded so an oversized chat line is refused with an error
     // instead of dropping the connection; anything larger is a protocol violation.
-    initializeTransport: (options) => new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES }),
+    initializeTransport: (options) => new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES, beforeUpgrade: refuseForeignUpgrades(settings.allowedOrigins) }),
 
     rooms: {
       [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log, metrics })).enableRealtimeListing(),
@@ -116,10 +121,10 @@ export function createServerConfig(
       app.use(securityHeaders());
       app.use(corsMiddleware(settings.allowedOrigins));
       app.use(jsonBody());
-      app.use(roomsRouter(store));
+      app.use(roomsRouter(store, throttle));
       // every answer of a rejoin, by status, whichever router gives it (throttle included)
       app.post("/rooms/:code/rejoin", metrics.countRejoin);
-      app.use(rejoinRouter(store, restorer));
+      app.use(rejoinRouter(store, restorer, throttle));
       app.use(healthRouter(store, { redis: settings.redisUrl !== null, drain }));
       app.use(metricsRouter(metrics, settings.metricsToken));
       app.use(matchesRouter(store));
@@ -139,6 +144,8 @@ export function createServerConfig(
 
     beforeListen: async () => {
       await housekeeping.start();
+      const originWarning = originPolicyWarning(settings);
+      if (originWarning) log(originWarning);
       log(
         store.kind === "mysql"
           ? "store: MySQL (MYSQL_URL): rooms outlive this process (restored after a crash or a deploy)"

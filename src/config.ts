@@ -3,6 +3,7 @@
  * A bad value stops the start with one line that names the variable.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
@@ -52,6 +53,13 @@ export interface Settings {
    * the client used for matchmaking.
    */
   publicAddress: string | null;
+  /** Proxies (IPs or CIDRs) whose X-Forwarded-For names the client; empty = the socket's peer is the client. */
+  trustProxy: string[];
+  /** How long a released join code is not handed out again (an old invite must not land in a stranger's room). */
+  codeCooldownSeconds: number;
+  /** Failed join-code look-ups a client IP may make per window before it gets 429 TOO_MANY_ATTEMPTS. */
+  codeLookupLimit: number;
+  codeLookupWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +87,15 @@ const positiveNumber = (fallback: number, min: number, max: number) =>
       }
       return n;
     });
+
+/** An IPv4/IPv6 address, or one with a /prefix that fits its family. */
+function isIpOrCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const urlOf = (protocols: string[]) =>
   optionalString.superRefine((v, ctx) => {
@@ -148,6 +165,18 @@ const envSchema = z.object({
   AWAY_TURN_SECONDS: positiveNumber(3, 0.01, 120),
   STORE_HOLD_SECONDS: positiveNumber(3, 0.05, 60),
   NODE_APP_INSTANCE: positiveNumber(0, 0, 1000),
+  TRUST_PROXY: optionalString.transform((v, ctx) => {
+    const entries = v === null ? [] : v.split(",").map((p) => p.trim()).filter(Boolean);
+    const bad = entries.find((p) => !isIpOrCidr(p));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: "custom", message: `must be a comma-separated list of IPs or CIDRs like 10.0.0.1,10.1.0.0/16 (got "${bad}")` });
+      return z.NEVER;
+    }
+    return entries;
+  }),
+  CODE_COOLDOWN_SECONDS: positiveNumber(600, 0, 604800),
+  CODE_LOOKUP_LIMIT: positiveNumber(10, 1, 10000),
+  CODE_LOOKUP_WINDOW_SECONDS: positiveNumber(60, 1, 86400),
   PUBLIC_ADDRESS: optionalString.superRefine((v, ctx) => {
     if (v !== null && /^[a-z]+:\/\//i.test(v)) {
       ctx.addIssue({ code: "custom", message: `must be host:port or host/path without a scheme (got "${v}")` });
@@ -223,6 +252,11 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     storeHoldSeconds: e.STORE_HOLD_SECONDS,
     instance: Math.floor(e.NODE_APP_INSTANCE),
     publicAddress: e.PUBLIC_ADDRESS,
+    trustProxy: e.TRUST_PROXY,
+    codeCooldownSeconds: e.CODE_COOLDOWN_SECONDS,
+    codeLookupLimit: Math.floor(e.CODE_LOOKUP_LIMIT),
+    // whole seconds: the Redis limiter counts its window in seconds
+    codeLookupWindowSeconds: Math.ceil(e.CODE_LOOKUP_WINDOW_SECONDS),
   };
 }
 

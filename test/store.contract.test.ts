@@ -12,11 +12,19 @@ import { LogConflictError, StoreUnavailableError, type LogRecord, type Store } f
 import { MYSQL_ADMIN_URL, suiteDatabase } from "./helpers/mysql.ts";
 import { TcpProxy, type CutMode } from "./helpers/tcpProxy.ts";
 
+/** A short join-code cooldown and a fixed sequence of drawn codes, for the cooldown specs. */
+interface CodeOptions {
+  codeCooldownSeconds?: number;
+  drawCode?: () => string;
+}
+
 interface Backend {
   name: string;
   durable: boolean;
   setup(ctx: Mocha.Context): Promise<void>;
-  create(): Store;
+  create(options?: CodeOptions): Store;
+  /** Makes every released code look released `seconds` earlier. */
+  ageReleases(store: Store, seconds: number): Promise<void>;
   /** Makes a process look silent for longer than the stale limit. */
   silence(store: Store, processId: string): Promise<void>;
   /** Forgets what earlier specs left (the MySQL database outlives a store). */
@@ -29,7 +37,10 @@ const memory: Backend = {
   name: "in-memory store",
   durable: false,
   async setup() {},
-  create: () => new MemoryStore({ staleProcessSeconds: 30, now: () => clock }),
+  create: (options) => new MemoryStore({ staleProcessSeconds: 30, now: () => clock, ...options }),
+  async ageReleases(_store, seconds) {
+    clock += seconds * 1000;
+  },
   async silence() {
     clock += 31_000;
   },
@@ -51,7 +62,12 @@ const mysqlBackend: Backend = {
   name: "MySQL store",
   durable: true,
   setup: (ctx) => database.setup(ctx),
-  create: () => new MySqlStore({ url: database.url(), staleProcessSeconds: 30 }),
+  create: (options) => new MySqlStore({ url: database.url(), staleProcessSeconds: 30, ...options }),
+  async ageReleases(_store, seconds) {
+    await onDatabase(database.url(), (conn) =>
+      conn.query("UPDATE released_codes SET released_at = released_at - INTERVAL ? SECOND", [seconds]),
+    );
+  },
   async silence(_store, processId) {
     await onDatabase(database.url(), (conn) =>
       conn.query("UPDATE server_processes SET heartbeat_at = NOW(3) - INTERVAL 31 SECOND WHERE process_id = ?", [processId]),
@@ -59,7 +75,7 @@ const mysqlBackend: Backend = {
   },
   async reset() {
     await onDatabase(database.url(), async (conn) => {
-      for (const table of ["room_log_entries", "room_logs", "room_codes", "server_processes"]) await conn.query(`DELETE FROM ${table}`);
+      for (const table of ["room_log_entries", "room_logs", "room_codes", "server_processes", "released_codes"]) await conn.query(`DELETE FROM ${table}`);
     });
   },
   teardown: () => database.teardown(),
@@ -142,6 +158,58 @@ for (const backend of [memory, mysqlBackend]) {
       await store.codes.forgetProcess("p2");
       assert.equal(await store.codes.resolve(a), null);
       assert.equal(await store.codes.resolve(b), null);
+    });
+
+    describe("with a cooldown of 5 s for released codes", () => {
+      /** Draws these codes in order, then random ones. */
+      let draws: string[] = [];
+      let cooling: Store;
+      const drawCode = () => draws.shift() ?? String(Math.floor(Math.random() * 1_000_000)).padStart(6, "0");
+
+      beforeEach(async () => {
+        draws = [];
+        cooling = backend.create({ codeCooldownSeconds: 5, drawCode });
+        await cooling.init();
+        await cooling.codes.heartbeat("p1");
+      });
+      afterEach(async () => {
+        await cooling.codes.forgetProcess("p1");
+        await cooling.codes.forgetProcess("p2");
+        await cooling.close();
+      });
+
+      it("does not hand a released code out again within the cooldown", async () => {
+        draws = ["111111"];
+        assert.equal(await cooling.codes.reserve("room-a", "p1"), "111111");
+        await cooling.codes.release("room-a");
+        draws = ["111111", "111111", "222222"];
+        assert.equal(await cooling.codes.reserve("room-b", "p1"), "222222");
+        assert.equal(await cooling.codes.resolve("111111"), null);
+      });
+
+      it("keeps the codes of a swept or forgotten process out of use too", async () => {
+        await cooling.codes.heartbeat("p2");
+        draws = ["333333", "444444"];
+        await cooling.codes.reserve("room-dead", "p2");
+        await cooling.codes.reserve("room-gone", "p1");
+        await backend.silence(cooling, "p2");
+        await cooling.codes.heartbeat("p1");
+        assert.equal(await cooling.codes.sweepStale(), 1);
+        await cooling.codes.forgetProcess("p1");
+        await cooling.codes.heartbeat("p1");
+        draws = ["333333", "444444", "555555"];
+        assert.equal(await cooling.codes.reserve("room-new", "p1"), "555555");
+      });
+
+      it("hands a released code out again once the cooldown is over", async () => {
+        draws = ["666666"];
+        await cooling.codes.reserve("room-a", "p1");
+        await cooling.codes.release("room-a");
+        await backend.ageReleases(cooling, 6);
+        await cooling.codes.heartbeat("p1");
+        draws = ["666666"];
+        assert.equal(await cooling.codes.reserve("room-b", "p1"), "666666");
+      });
     });
 
     // --- room logs ------------------------------------------------------------------------------

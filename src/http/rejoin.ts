@@ -11,6 +11,7 @@ import type { Restorer } from "../rooms/restore.ts";
 import type { RejoinAnswer } from "../rooms/seats.ts";
 import { CODE_PATTERN, type Store } from "../store/types.ts";
 import { sendError } from "./errors.ts";
+import type { LookupThrottle } from "./throttle.ts";
 
 const body = z.strictObject({ seatToken: z.string().min(1).max(200) });
 
@@ -19,10 +20,11 @@ const ROOM_WAIT_MS = 5000;
 /** How long the room's process has to answer. */
 const ROOM_CALL_MS = 2000;
 
-export function rejoinRouter(store: Store, restorer: Restorer): Router {
+export function rejoinRouter(store: Store, restorer: Restorer, throttle: LookupThrottle): Router {
   const router = Router();
 
-  router.post("/rooms/:code/rejoin", async (req, res, next) => {
+  // a wrong code (404) or a token that fits no seat (403) is a failed guess: counted per client IP
+  router.post("/rooms/:code/rejoin", throttle.guard([403, 404]), async (req, res, next) => {
     try {
       const code = req.params.code;
       if (!CODE_PATTERN.test(code)) return sendError(res, "INVALID_CODE", "A join code is exactly 6 digits.");

@@ -4,10 +4,11 @@ import { matchMaker } from "@colyseus/core";
 import type { Store } from "../store/types.ts";
 import { CODE_PATTERN } from "../store/types.ts";
 import { sendError } from "./errors.ts";
+import type { LookupThrottle } from "./throttle.ts";
 
 export const GAME_ROOM = "game";
 
-export function roomsRouter(store: Store): Router {
+export function roomsRouter(store: Store, throttle: LookupThrottle): Router {
   const router = Router();
 
   router.get("/rooms", async (_req, res, next) => {
@@ -30,7 +31,8 @@ export function roomsRouter(store: Store): Router {
     }
   });
 
-  router.get("/rooms/:code", async (req, res, next) => {
+  // a 404 is a failed guess: counted per client IP
+  router.get("/rooms/:code", throttle.guard([404]), async (req, res, next) => {
     try {
       const code = req.params.code;
       if (!CODE_PATTERN.test(code)) {

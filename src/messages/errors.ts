@@ -30,6 +30,8 @@ export type ActionErrorCode = (typeof ActionErrorCode)[keyof typeof ActionErrorC
  */
 export const JoinError = {
   INVALID_OPTIONS: 400,
+  /** A browser on an origin that is not in ALLOWED_ORIGINS (nor the server's own). */
+  ORIGIN_NOT_ALLOWED: 403,
   ROOM_NOT_FOUND: 404,
   NAME_TAKEN: 409,
   GAME_STARTED: 410,
@@ -50,10 +52,12 @@ export const HttpErrorStatus = {
   INVALID_BODY: 400,
   UNAUTHORIZED: 401,
   INVALID_SEAT_TOKEN: 403,
+  ORIGIN_NOT_ALLOWED: 403,
   SEAT_IN_USE: 409,
   SEAT_LEFT: 410,
   ROOM_NOT_FOUND: 404,
   NOT_FOUND: 404,
+  TOO_MANY_ATTEMPTS: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 } as const;

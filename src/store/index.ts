@@ -6,8 +6,9 @@ import type { Store } from "./types.ts";
 
 export type { Store } from "./types.ts";
 
-export function createStore(settings: Pick<Settings, "mysqlUrl" | "staleProcessSeconds" | "storeHoldSeconds">): Store {
+export function createStore(settings: Pick<Settings, "mysqlUrl" | "staleProcessSeconds" | "storeHoldSeconds" | "codeCooldownSeconds">): Store {
+  const { staleProcessSeconds, codeCooldownSeconds } = settings;
   return settings.mysqlUrl
-    ? new MySqlStore({ url: settings.mysqlUrl, staleProcessSeconds: settings.staleProcessSeconds, holdMs: settings.storeHoldSeconds * 1000 })
-    : new MemoryStore({ staleProcessSeconds: settings.staleProcessSeconds });
+    ? new MySqlStore({ url: settings.mysqlUrl, staleProcessSeconds, codeCooldownSeconds, holdMs: settings.storeHoldSeconds * 1000 })
+    : new MemoryStore({ staleProcessSeconds, codeCooldownSeconds });
 }

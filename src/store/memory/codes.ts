@@ -3,7 +3,7 @@
  * whose log is open keeps its code when its owner goes (released to "" or silent), waiting for a
  * claim. There are never orphans to restore, since no room here outlives the process.
  */
-import { CODE_ATTEMPTS, randomCode } from "../codes.ts";
+import { CODE_ATTEMPTS, DEFAULT_CODE_COOLDOWN_SECONDS, randomCode } from "../codes.ts";
 import { CodeSpaceExhaustedError, type CodeRecord, type RoomCodeStore } from "../types.ts";
 
 export interface MemoryCodesOptions {
@@ -11,17 +11,28 @@ export interface MemoryCodesOptions {
   now?: () => number;
   /** Whether a room's log is open (such a room keeps its code when its owner goes). */
   isOpen: (roomId: string) => boolean;
+  /** How long a released code is not handed out again (600 s unless set). */
+  codeCooldownSeconds?: number;
+  /** Draws a candidate code (random unless a spec fixes the sequence). */
+  drawCode?: () => string;
 }
 
 export class MemoryCodes implements RoomCodeStore {
   private byCode = new Map<string, CodeRecord>();
   private byRoom = new Map<string, string>();
   private heartbeats = new Map<string, number>();
+  /** Released codes and when they were released: out of use until their cooldown is over. */
+  private released = new Map<string, number>();
 
   constructor(private readonly options: MemoryCodesOptions) {}
 
   private now() {
     return (this.options.now ?? Date.now)();
+  }
+
+  private isCooling(code: string) {
+    const at = this.released.get(code);
+    return at !== undefined && this.now() - at < (this.options.codeCooldownSeconds ?? DEFAULT_CODE_COOLDOWN_SECONDS) * 1000;
   }
 
   private isAlive(processId: string) {
@@ -44,8 +55,8 @@ export class MemoryCodes implements RoomCodeStore {
     if (held) return held;
     if (!this.heartbeats.has(processId)) this.heartbeats.set(processId, this.now());
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-      const code = randomCode();
-      if (this.byCode.has(code)) continue;
+      const code = (this.options.drawCode ?? randomCode)();
+      if (this.byCode.has(code) || this.isCooling(code)) continue;
       this.byCode.set(code, { code, roomId, processId });
       this.byRoom.set(roomId, code);
       return code;
@@ -58,6 +69,7 @@ export class MemoryCodes implements RoomCodeStore {
     if (code === undefined) return;
     this.byRoom.delete(roomId);
     this.byCode.delete(code);
+    this.released.set(code, this.now());
   }
 
   async resolve(code: string): Promise<CodeRecord | null> {
@@ -85,6 +97,9 @@ export class MemoryCodes implements RoomCodeStore {
     }
     for (const processId of [...this.heartbeats.keys()]) {
       if (!this.isAlive(processId)) this.heartbeats.delete(processId);
+    }
+    for (const code of [...this.released.keys()]) {
+      if (!this.isCooling(code)) this.released.delete(code);
     }
     return removed;
   }

@@ -10,6 +10,10 @@ import { MemoryMatches } from "./matches.ts";
 export interface MemoryStoreOptions {
   staleProcessSeconds: number;
   now?: () => number;
+  /** How long a released join code is not handed out again (600 s unless set). */
+  codeCooldownSeconds?: number;
+  /** Draws a candidate join code (random unless a spec fixes the sequence). */
+  drawCode?: () => string;
 }
 
 export class MemoryStore implements Store {

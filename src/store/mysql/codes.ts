@@ -2,8 +2,10 @@
  * Join codes and room ownership in MySQL. room_codes.process_id is the room's owner ("" = handed
  * over); a room whose log is open (room_logs.closed_at IS NULL) outlives its owner and waits in
  * room_codes for a process to claim it, instead of being swept with the owner's other codes.
+ * Every code that leaves room_codes is first written to released_codes, and a code released less
+ * than the cooldown ago is not reserved again (checked in the insert itself, so no race lets it by).
  */
-import { CODE_ATTEMPTS, randomCode } from "../codes.ts";
+import { CODE_ATTEMPTS, DEFAULT_CODE_COOLDOWN_SECONDS, randomCode } from "../codes.ts";
 import { CodeSpaceExhaustedError, type CodeRecord, type RoomCodeStore } from "../types.ts";
 import { isDuplicate, type Db } from "./db.ts";
 
@@ -17,11 +19,29 @@ const toRecord = (row: CodeRow): CodeRecord => ({ code: row.code, roomId: row.ro
 
 export class MySqlCodes implements RoomCodeStore {
   private readonly staleMicros: number;
+  private readonly cooldownMicros: number;
+  private readonly drawCode: () => string;
   /** Processes this store has already registered: a room's create then costs one write, not two. */
   private readonly registered = new Set<string>();
 
-  constructor(private readonly db: Db, staleProcessSeconds: number) {
+  constructor(
+    private readonly db: Db,
+    staleProcessSeconds: number,
+    options: { codeCooldownSeconds?: number; drawCode?: () => string } = {},
+  ) {
     this.staleMicros = Math.round(staleProcessSeconds * 1_000_000);
+    this.cooldownMicros = Math.round((options.codeCooldownSeconds ?? DEFAULT_CODE_COOLDOWN_SECONDS) * 1_000_000);
+    this.drawCode = options.drawCode ?? randomCode;
+  }
+
+  /** Starts the cooldown of the codes in room_codes `rc` that `where` picks (about to be deleted). */
+  private async coolDown(where: string, values: unknown[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO released_codes (code, released_at)
+       SELECT rc.code, NOW(3) FROM room_codes rc ${where}
+       ON DUPLICATE KEY UPDATE released_at = NOW(3)`,
+      values,
+    );
   }
 
   async reserve(roomId: string, processId: string): Promise<string> {
@@ -34,10 +54,16 @@ export class MySqlCodes implements RoomCodeStore {
       this.registered.add(processId);
     }
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-      const code = randomCode();
+      const code = this.drawCode();
       try {
-        await this.db.query("INSERT INTO room_codes (code, room_id, process_id) VALUES (?, ?, ?)", [code, roomId, processId]);
-        return code;
+        const inserted = await this.db.query<{ affectedRows: number }>(
+          `INSERT INTO room_codes (code, room_id, process_id)
+           SELECT ?, ?, ? FROM DUAL
+            WHERE NOT EXISTS (SELECT 1 FROM released_codes WHERE code = ? AND released_at > NOW(3) - INTERVAL ? MICROSECOND)`,
+          [code, roomId, processId, code, this.cooldownMicros],
+        );
+        if (inserted.affectedRows === 1) return code;
+        // released too recently: draw another
       } catch (e) {
         if (!isDuplicate(e)) throw e;
         if (e.message.includes("uq_room_codes_room")) {
@@ -52,6 +78,7 @@ export class MySqlCodes implements RoomCodeStore {
   }
 
   async release(roomId: string): Promise<void> {
+    await this.coolDown("WHERE rc.room_id = ?", [roomId]);
     await this.db.query("DELETE FROM room_codes WHERE room_id = ?", [roomId]);
   }
 
@@ -86,6 +113,13 @@ export class MySqlCodes implements RoomCodeStore {
   }
 
   async sweepStale(): Promise<number> {
+    await this.coolDown(
+      `LEFT JOIN server_processes sp ON sp.process_id = rc.process_id
+       LEFT JOIN room_logs rl ON rl.room_id = rc.room_id AND rl.closed_at IS NULL
+       WHERE (sp.process_id IS NULL OR sp.heartbeat_at < NOW(3) - INTERVAL ? MICROSECOND)
+         AND rl.room_id IS NULL`,
+      [this.staleMicros],
+    );
     const result = await this.db.query<{ affectedRows: number }>(
       `DELETE rc FROM room_codes rc
          LEFT JOIN server_processes sp ON sp.process_id = rc.process_id
@@ -95,11 +129,13 @@ export class MySqlCodes implements RoomCodeStore {
       [this.staleMicros],
     );
     await this.db.query("DELETE FROM server_processes WHERE heartbeat_at < NOW(3) - INTERVAL ? MICROSECOND", [this.staleMicros]);
+    await this.db.query("DELETE FROM released_codes WHERE released_at <= NOW(3) - INTERVAL ? MICROSECOND", [this.cooldownMicros]);
     return result.affectedRows;
   }
 
   async forgetProcess(processId: string): Promise<void> {
     this.registered.delete(processId);
+    await this.coolDown("WHERE rc.process_id = ?", [processId]);
     await this.db.query("DELETE FROM room_codes WHERE process_id = ?", [processId]);
     await this.db.query("DELETE FROM server_processes WHERE process_id = ?", [processId]);
   }
@@ -147,6 +183,7 @@ export class MySqlCodes implements RoomCodeStore {
       [processId],
     );
     // rooms without an open log have nothing to be restored from
+    await this.coolDown("WHERE rc.process_id = ?", [processId]);
     await this.db.query("DELETE FROM room_codes WHERE process_id = ?", [processId]);
     await this.db.query("DELETE FROM server_processes WHERE process_id = ?", [processId]);
     return handedOver.affectedRows;

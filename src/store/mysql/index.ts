@@ -10,6 +10,10 @@ import { migrate } from "./migrate.ts";
 export interface MySqlStoreOptions {
   url: string;
   staleProcessSeconds: number;
+  /** How long a released join code is not handed out again (600 s unless set). */
+  codeCooldownSeconds?: number;
+  /** Draws a candidate join code (random unless a spec fixes the sequence). */
+  drawCode?: () => string;
   /** How long a call waits for the database before it fails with StoreUnavailableError (default 3 s). */
   holdMs?: number;
   connectionLimit?: number;
@@ -37,7 +41,7 @@ export class MySqlStore implements Store {
       dateStrings: false,
     });
     this.db = new Db(this.pool, holdMs);
-    this.codes = new MySqlCodes(this.db, options.staleProcessSeconds);
+    this.codes = new MySqlCodes(this.db, options.staleProcessSeconds, options);
     this.matches = new MySqlMatches(this.db);
     this.logs = new MySqlLogs(this.db);
   }
