@@ -179,5 +179,13 @@ for (const nodeEnv of ["development", "production"] as const) {
         assertLoggedOnce(server.logs, new RegExp(`GET ${path} failed with UNAVAILABLE: .*ECONNREFUSED`));
       }
     });
+
+    it("says in /health what failed, but not where the database is", async () => {
+      const health = await ask(`${server.http}/health`);
+      assert.equal(health.status, 503);
+      assert.equal(health.body.database.ok, false);
+      assert.match(health.body.database.detail, /ECONNREFUSED/);
+      assertNoLeak(health.text, [`:${proxy.port}`]);
+    });
   });
 }

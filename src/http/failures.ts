@@ -67,6 +67,22 @@ function describe(err: unknown): Failure {
   };
 }
 
+/**
+ * A health report's failure detail fit for a public answer (/health): what went wrong, without the
+ * addresses in it (the database's host and port, a user@host).
+ */
+export function withoutAddresses<T extends { detail?: string }>(health: T): T {
+  if (health.detail === undefined) return health;
+  const detail = health.detail
+    .replace(/'[^']*'@'[^']*'/g, "<user>@<address>")
+    .replace(/\[[0-9a-f:.]+\](:\d+)?/gi, "<address>")
+    .replace(/(?:[0-9a-f]{0,4}:){2,}[0-9a-f]{0,4}(:\d+)?/gi, "<address>")
+    .replace(/\b(\d{1,3}\.){3}\d{1,3}(:\d+)?\b/g, "<address>")
+    .replace(/\b(ENOTFOUND|EAI_AGAIN)\s+\S+/g, "$1 <address>")
+    .replace(/\b[a-z][\w.-]*:\d{2,5}\b/gi, "<address>");
+  return { ...health, detail };
+}
+
 /** One line of at most `max` characters, without control characters (the URL and messages come from clients). */
 function printable(text: string, max: number): string {
   const line = text.replace(/\p{Cc}+/gu, " ");

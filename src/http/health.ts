@@ -7,6 +7,7 @@ import { Router } from "express";
 import { matchMaker } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
 import type { Store } from "../store/types.ts";
+import { withoutAddresses } from "./failures.ts";
 
 /** A Redis that does not answer a PING within this counts as down. */
 const REDIS_PING_MS = 1000;
@@ -77,8 +78,9 @@ export function healthRouter(store: Store, options: { redis?: boolean; drain?: D
     const ok = database.ok && (redis?.ok ?? true);
     res.status(ok ? 200 : 503).json({
       status: ok ? "ok" : "degraded",
-      database,
-      ...(redis ? { redis } : {}),
+      // the failure, not where the database or Redis lives
+      database: withoutAddresses(database),
+      ...(redis ? { redis: withoutAddresses(redis) } : {}),
       processId: matchMaker.processId,
       uptimeSeconds: Math.round(process.uptime()),
       rooms: matchMaker.stats.local.roomCount,
