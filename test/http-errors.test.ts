@@ -112,6 +112,10 @@ for (const nodeEnv of ["development", "production"] as const) {
       assertApiError(await ask(`${server.http}/matchmake/create/game`), 404, "NOT_FOUND");
     });
 
+    it("answers a path with a malformed % escape with 400 INVALID_URL", async () => {
+      assertApiError(await ask(`${server.http}/rooms/%ZZ`), 400, "INVALID_URL");
+    });
+
     it("answers an unexpected failure with 500 INTERNAL, and logs the detail in one line", async () => {
       const answer = await ask(`${server.http}/matches/recent`);
       assertApiError(answer, 500, "INTERNAL", ["rank", "TypeError"]);

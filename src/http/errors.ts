@@ -3,10 +3,12 @@ import type { Response } from "express";
 import { HttpErrorStatus } from "../messages/errors.ts";
 
 /**
- * Refusals of the request itself, answered before any route sees it (by the body parser): the same
+ * Refusals of the request itself, answered before any route sees it (by the router or the body parser): the same
  * shape and vocabulary as the routes' own errors.
  */
 export const RequestErrorStatus = {
+  /** The path cannot be decoded (a malformed % escape). */
+  INVALID_URL: 400,
   INVALID_JSON: 400,
   PAYLOAD_TOO_LARGE: 413,
 } as const;

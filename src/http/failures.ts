@@ -55,6 +55,10 @@ function describe(err: unknown): Failure {
   if (typeof e.type === "string" && typeof e.status === "number" && e.status >= 400 && e.status < 500) {
     return { code: "INVALID_BODY", message: "The body cannot be read: send JSON in UTF-8.", detail };
   }
+  // the router could not decode a parameter of the path
+  if (err instanceof URIError && e.status === 400) {
+    return { code: "INVALID_URL", message: "The address has a malformed % escape.", detail };
+  }
   // the store gave up on a database that is away, or the database refused the statement (a dropped schema)
   if (err instanceof StoreUnavailableError || typeof e.sqlState === "string") {
     return { code: "UNAVAILABLE", message: "The database is unavailable right now; try again in a moment.", detail };
