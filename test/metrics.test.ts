@@ -5,6 +5,7 @@
  * a real process drains on SIGTERM.
  */
 import assert from "node:assert/strict";
+import { ConfigError, loadSettings } from "../src/config.ts";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
 import { ask, observe, PlayerSDK } from "./helpers/players.ts";
 import { startProcess } from "./helpers/process.ts";
@@ -20,6 +21,22 @@ async function scrape(server: { http: string }): Promise<Map<string, Family>> {
   assert.equal(res.status, 200);
   return parsePrometheusText(await res.text());
 }
+
+describe("METRICS_TOKEN and DRAIN_SECONDS settings", () => {
+  it("refuses a METRICS_TOKEN that is short or has spaces, and takes a long one", () => {
+    for (const bad of ["short", "sixteen chars ok"]) {
+      assert.throws(() => loadSettings({ METRICS_TOKEN: bad }), (e: Error) => e instanceof ConfigError && /METRICS_TOKEN/.test(e.message), bad);
+    }
+    assert.equal(loadSettings({ METRICS_TOKEN: TOKEN }).metricsToken, TOKEN);
+    assert.equal(loadSettings({}).metricsToken, null);
+  });
+
+  it("drains for 0 seconds unless DRAIN_SECONDS says otherwise", () => {
+    assert.equal(loadSettings({}).drainSeconds, 0);
+    assert.equal(loadSettings({ DRAIN_SECONDS: "5" }).drainSeconds, 5);
+    assert.throws(() => loadSettings({ DRAIN_SECONDS: "-1" }), /DRAIN_SECONDS/);
+  });
+});
 
 describe("GET /metrics without METRICS_TOKEN", () => {
   let server: TestServer;
