@@ -147,6 +147,24 @@ describe("the match log", () => {
     assert.equal(live.match.deadline, live.clock + 30_000);
   });
 
+  it("keeps the deadline of the player on turn when another player goes or comes back", () => {
+    const live = new LiveMatch();
+    live.seat("ann");
+    live.seat("bob");
+    live.offer({ t: "ready", at: 0, id: "ann", ready: true });
+    live.offer({ t: "ready", at: 0, id: "bob", ready: true });
+    live.offer({ t: "start", at: 0, id: "ann", seed: 42, deadline: 0 });
+    const current = rules.currentPlayerId(live.match.game!)!;
+    const other = current === "ann" ? "bob" : "ann";
+    const deadline = live.match.deadline;
+    assert.ok(deadline > 0);
+    live.offer({ t: "gone", at: 0, id: other, deadline: 0 });
+    assert.equal(live.match.deadline, deadline);
+    live.offer({ t: "back", at: 0, id: other, deadline: 0 });
+    assert.equal(live.match.deadline, deadline);
+    assert.equal(replay(live.log).deadline, deadline);
+  });
+
   it("refuses what the rules refuse and changes nothing", () => {
     const live = new LiveMatch({ ...OPTIONS, maxPlayers: 2 });
     live.seat("ann");

@@ -119,18 +119,18 @@ export interface Timing {
 export function propose(match: Match, entry: LogEntry, timing: Timing): { entry: LogEntry; result: StepResult } {
   const result = step(match, entry);
   if (!result.ok || !("deadline" in entry || entry.t === "leave")) return { entry, result };
-  const deadline = deadlineAfter(result.match, entry, timing);
+  const deadline = deadlineAfter(match, result.match, entry, timing);
   const timed = { ...entry, deadline } as LogEntry;
   result.match.deadline = deadline;
   return { entry: timed, result };
 }
 
-function deadlineAfter(next: Match, entry: LogEntry, timing: Timing): number {
+function deadlineAfter(before: Match, next: Match, entry: LogEntry, timing: Timing): number {
   if (!next.game || next.game.finished) return 0;
   const current = rules.currentPlayerId(next.game);
   if (!current) return 0;
   // someone else going or coming back does not change the current player's deadline
-  if ((entry.t === "gone" || entry.t === "back") && entry.id !== current) return next.deadline;
+  if ((entry.t === "gone" || entry.t === "back") && entry.id !== current) return before.deadline;
   const seat = next.players.find((p) => p.id === current);
   const seconds = seat?.gone ? Math.min(next.options.turnSeconds, timing.awayTurnSeconds) : next.options.turnSeconds;
   return entry.at + seconds * 1000;
