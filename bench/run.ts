@@ -16,6 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
+import mysql from "mysql2/promise";
 import type { BotSettings } from "../loadtest/bot.ts";
 import { BOT_FLAGS, BOT_FLAGS_HELP, UsageError, botSettings, numberFlag } from "../loadtest/args.ts";
 import { Metrics } from "../loadtest/metrics.ts";
@@ -140,7 +141,8 @@ async function main() {
   // the same parser the server uses, so a bad MYSQL_URL / REDIS_URL fails here with the same message
   // the bench gives its own server processes PUBLIC_ADDRESS, so REDIS_URL alone is fine here
   const settings = loadSettings({ PUBLIC_ADDRESS: "127.0.0.1:{port}", ...process.env });
-  const mysqlUrl = settings.mysqlUrl;
+  const givenMysqlUrl = settings.mysqlUrl;
+  const mysqlUrl = givenMysqlUrl;
   if (options.restartAt !== null && !mysqlUrl) throw new Refusal("--restart-at needs MYSQL_URL: only the MySQL store keeps games across a restart (e.g. MYSQL_URL=mysql://root@127.0.0.1:3306/boardroom_bench).");
   if (options.restartAt !== null && options.processes > 1) throw new Refusal("--restart-at restarts the one server process: use it with --processes 1.");
   if (options.compareStores && !mysqlUrl) throw new Refusal("--compare-stores needs MYSQL_URL: it runs each level against an in-memory-store server and a MySQL-store one.");
@@ -158,18 +160,22 @@ async function main() {
     log(`flushed ${redisUrl}`);
   }
 
+  // games outlive their process: a database that earlier runs used holds their open games, which
+  // this run's server would restore (and dispose of, all at once) in the middle of the levels
+  const scratch = givenMysqlUrl ? await scratchDatabase(givenMysqlUrl, stamp) : null;
+  if (scratch) log(`store: a fresh database ${scratch.name} on the MYSQL_URL server for this run (dropped at the end)`);
   const profileDir = path.resolve(RESULTS, "profiles", stamp);
   const nodeArgs = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const envFor = (store: "memory" | "mysql"): Record<string, string> => {
     // an empty MYSQL_URL is unset for the server (the bench's own environment may carry one)
-    const env: Record<string, string> = { MYSQL_URL: store === "mysql" ? mysqlUrl! : "" };
+    const env: Record<string, string> = { MYSQL_URL: store === "mysql" ? scratch!.url : "" };
     if (redisUrl) Object.assign(env, { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
     return env;
   };
-  const passes = await startPasses(options, mysqlUrl ? "mysql" : "memory", envFor, nodeArgs, redisUrl);
-
+  let passes: Pass[] = [];
   let stoppedBecause = "every level ran";
   try {
+    passes = await startPasses(options, mysqlUrl ? "mysql" : "memory", envFor, nodeArgs, redisUrl);
     for (const [i, target] of options.levels.entries()) {
       for (const pass of passes) {
         await quietMachine();
@@ -192,6 +198,7 @@ async function main() {
     log("stopping the server(s)");
     const all = new Set(passes.flatMap((p) => p.servers));
     await Promise.all([...all].map((s) => s.stop()));
+    await scratch?.drop();
   }
 
   const common = {
@@ -207,7 +214,7 @@ async function main() {
       maxErrorRate: options.maxErrorRate,
       restartAt: options.restartAt,
       bots: options.bots,
-      serverEnv: { NODE_ENV: "production", ...(mysqlUrl ? { MYSQL_URL: redact(mysqlUrl) } : {}), ...(redisUrl ? { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" } : {}) },
+      serverEnv: { NODE_ENV: "production", ...(scratch ? { MYSQL_URL: redact(scratch.url), scratchDatabaseOf: redact(givenMysqlUrl!) } : {}), ...(redisUrl ? { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" } : {}) },
     },
   };
   const profile = options.profile ? await writeProfileSummary(profileDir, stamp) : null;
@@ -451,7 +458,8 @@ async function runLevel(target: number, options: BenchOptions, pass: Pass, bots:
   } finally {
     log(`level ${target}: bots leave`);
     await Promise.all(workers.map((w) => w.stop()));
-    await drain(servers);
+    // a restored room waits for its players (RESTORE_WAIT_SECONDS) before it may go, even once they have come and left
+    await drain(servers, pass.restart ? Math.max(45, restoreWaitSeconds() + 15) : 45);
   }
 }
 
@@ -551,15 +559,21 @@ function rssSlope(levels: LevelResult[]): number | null {
   return sxx > 0 ? Math.round(((sxy / sxx) * 1e6) / 1024 * 10) / 10 : null;
 }
 
+/** How long the server keeps a restored room for its players, as the server reads it from the same environment. */
+function restoreWaitSeconds(): number {
+  const settings = loadSettings({ PUBLIC_ADDRESS: "127.0.0.1:{port}", ...process.env }) as { restoreWaitSeconds?: number; reconnectSeconds: number };
+  return settings.restoreWaitSeconds ?? settings.reconnectSeconds;
+}
+
 /** Waits (bounded) until the servers hold no rooms, so each level starts from an empty server. */
-async function drain(servers: ServerProcess[]) {
-  const deadline = performance.now() + 45_000;
+async function drain(servers: ServerProcess[], seconds = 45) {
+  const deadline = performance.now() + seconds * 1000;
   while (performance.now() < deadline) {
     const each = await Promise.all(servers.map(health));
     if (each.every((h) => h !== null && h.rooms === 0 && h.clients === 0)) return;
     await sleep(500);
   }
-  log("the servers still hold rooms after 45 s; going on");
+  log(`the servers still hold rooms after ${seconds} s; going on`);
 }
 
 async function flushRedis(url: string) {
@@ -592,6 +606,41 @@ function readRun(file: string): { levels: LevelResult[]; mode: { processes: numb
   }
 }
 
+/**
+ * A new, empty database on the server of `url`, named after its database and the run, and its URL.
+ * The bench's servers use it, so no game of an earlier run is restored into this one.
+ */
+async function scratchDatabase(url: string, stamp: string) {
+  const given = new URL(url);
+  const name = `${decodeURIComponent(given.pathname.slice(1)) || "boardroom"}_${stamp.replace(/\D/g, "").slice(2, 14)}`.slice(0, 64);
+  const admin = () => mysql.createConnection({ uri: url, connectTimeout: 5000 });
+  try {
+    const conn = await admin();
+    await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+    await conn.end();
+  } catch (e) {
+    throw new Refusal(`cannot create the run's database ${name} on the MYSQL_URL server (${(e as Error).message}): the bench needs CREATE/DROP there.`);
+  }
+  const scratch = new URL(url);
+  scratch.pathname = `/${name}`;
+  running.scratch = name;
+  return {
+    name,
+    url: scratch.toString(),
+    async drop() {
+      try {
+        const conn = await admin();
+        await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+        await conn.end();
+        running.scratch = null;
+      } catch (e) {
+        log(`could not drop the run's database ${name}: ${(e as Error).message}`);
+      }
+    },
+  };
+}
+const running: { scratch: string | null } = { scratch: null };
+
 /** The commit the measured server ran from, and the files under src/ that differed from it (a shared checkout). */
 function sourceVersion(): { commit: string | null; uncommittedSrc: string[] } {
   try {
@@ -615,7 +664,7 @@ function killEverything() {
 process.on("exit", killEverything);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    log(`${signal}: killing the bots and the server(s)`);
+    log(`${signal}: killing the bots and the server(s)${running.scratch ? `; the run's database ${running.scratch} is left (drop it by hand)` : ""}`);
     killEverything();
     process.exit(130);
   });
