@@ -20,6 +20,7 @@ import { boardRouter } from "./src/http/board.ts";
 import { clientRouter } from "./src/http/client.ts";
 import { applyMatchmakeCors, corsMiddleware, originPolicyWarning, refuseForeignUpgrades } from "./src/http/cors.ts";
 import { lookupThrottle } from "./src/http/throttle.ts";
+import { floodGuard } from "./src/http/floods.ts";
 import { failures, jsonBody, notFound } from "./src/http/failures.ts";
 import { securityHeaders, securityHeadersOutsideExpress } from "./src/http/headers.ts";
 import { mountTools } from "./src/http/monitor.ts";
@@ -100,6 +101,7 @@ export function createServerConfig(
   const scale = scaleOut(settings);
   // join-code guesses are counted in Redis (shared by every process) when there is one
   const throttle = lookupThrottle(settings, "presence" in scale ? scale.presence : undefined);
+  const floods = floodGuard(settings, "presence" in scale ? scale.presence : undefined);
 
   const serverConfig = config({
     options: {
@@ -112,7 +114,7 @@ export function createServerConfig(
     initializeTransport: (options) => new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES, beforeUpgrade: refuseForeignUpgrades(settings.allowedOrigins) }),
 
     rooms: {
-      [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log, metrics })).enableRealtimeListing(),
+      [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log, metrics, floods })).enableRealtimeListing(),
       lobby: defineRoom(LobbyRoom),
     },
 
@@ -124,7 +126,7 @@ export function createServerConfig(
       app.use(roomsRouter(store, throttle));
       // every answer of a rejoin, by status, whichever router gives it (throttle included)
       app.post("/rooms/:code/rejoin", metrics.countRejoin);
-      app.use(rejoinRouter(store, restorer, throttle));
+      app.use(rejoinRouter(store, restorer, throttle, floods));
       app.use(healthRouter(store, { redis: settings.redisUrl !== null, drain }));
       app.use(metricsRouter(metrics, settings.metricsToken));
       app.use(matchesRouter(store));
@@ -137,6 +139,8 @@ export function createServerConfig(
 
     initializeGameServer: (gameServer) => {
       securityHeadersOutsideExpress(gameServer.transport.server);
+      floods.watch(gameServer.transport);
+      floods.guardMatchmaking(gameServer.transport.server);
       applyMatchmakeCors(settings.allowedOrigins);
       explainMatchmakeErrors(GAME_ROOM);
       gameServer.onBeforeShutdown(() => drain.begin());

@@ -60,6 +60,12 @@ export interface Settings {
   /** Failed join-code look-ups a client IP may make per window before it gets 429 TOO_MANY_ATTEMPTS. */
   codeLookupLimit: number;
   codeLookupWindowSeconds: number;
+  /** How long a client cut for flooding waits before it may take its seat back (POST /rooms/:code/rejoin). */
+  floodRejoinCooldownSeconds: number;
+  /** Flood cuts of one client IP within floodCutWindowSeconds that get it refused at matchmaking for floodBlockSeconds. */
+  floodCutLimit: number;
+  floodCutWindowSeconds: number;
+  floodBlockSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -177,6 +183,10 @@ const envSchema = z.object({
   CODE_COOLDOWN_SECONDS: positiveNumber(600, 0, 604800),
   CODE_LOOKUP_LIMIT: positiveNumber(10, 1, 10000),
   CODE_LOOKUP_WINDOW_SECONDS: positiveNumber(60, 1, 86400),
+  FLOOD_REJOIN_COOLDOWN_SECONDS: positiveNumber(60, 1, 86400),
+  FLOOD_CUT_LIMIT: positiveNumber(3, 1, 1000),
+  FLOOD_CUT_WINDOW_SECONDS: positiveNumber(300, 1, 86400),
+  FLOOD_BLOCK_SECONDS: positiveNumber(600, 1, 86400),
   PUBLIC_ADDRESS: optionalString.superRefine((v, ctx) => {
     if (v !== null && /^[a-z]+:\/\//i.test(v)) {
       ctx.addIssue({ code: "custom", message: `must be host:port or host/path without a scheme (got "${v}")` });
@@ -257,6 +267,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     codeLookupLimit: Math.floor(e.CODE_LOOKUP_LIMIT),
     // whole seconds: the Redis limiter counts its window in seconds
     codeLookupWindowSeconds: Math.ceil(e.CODE_LOOKUP_WINDOW_SECONDS),
+    floodRejoinCooldownSeconds: Math.ceil(e.FLOOD_REJOIN_COOLDOWN_SECONDS),
+    floodCutLimit: Math.floor(e.FLOOD_CUT_LIMIT),
+    floodCutWindowSeconds: Math.ceil(e.FLOOD_CUT_WINDOW_SECONDS),
+    floodBlockSeconds: Math.ceil(e.FLOOD_BLOCK_SECONDS),
   };
 }
 

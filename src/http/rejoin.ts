@@ -8,9 +8,10 @@ import { Router } from "express";
 import { matchMaker } from "@colyseus/core";
 import { z } from "zod";
 import type { Restorer } from "../rooms/restore.ts";
-import type { RejoinAnswer } from "../rooms/seats.ts";
+import { hashSeatToken, type RejoinAnswer } from "../rooms/seats.ts";
 import { CODE_PATTERN, type Store } from "../store/types.ts";
 import { sendError } from "./errors.ts";
+import type { FloodGuard } from "./floods.ts";
 import type { LookupThrottle } from "./throttle.ts";
 
 const body = z.strictObject({ seatToken: z.string().min(1).max(200) });
@@ -20,7 +21,7 @@ const ROOM_WAIT_MS = 5000;
 /** How long the room's process has to answer. */
 const ROOM_CALL_MS = 2000;
 
-export function rejoinRouter(store: Store, restorer: Restorer, throttle: LookupThrottle): Router {
+export function rejoinRouter(store: Store, restorer: Restorer, throttle: LookupThrottle, floods?: FloodGuard): Router {
   const router = Router();
 
   // a wrong code (404) or a token that fits no seat (403) is a failed guess: counted per client IP
@@ -30,6 +31,13 @@ export function rejoinRouter(store: Store, restorer: Restorer, throttle: LookupT
       if (!CODE_PATTERN.test(code)) return sendError(res, "INVALID_CODE", "A join code is exactly 6 digits.");
       const parsed = body.safeParse(req.body ?? {});
       if (!parsed.success) return sendError(res, "INVALID_BODY", 'The body must be JSON like { "seatToken": "..." }.');
+      // a seat cut for flooding cools down before it can be taken back
+      const cooling = (await floods?.seatCooling(hashSeatToken(parsed.data.seatToken))) ?? 0;
+      if (cooling > 0) {
+        const seconds = Math.ceil(cooling / 1000);
+        res.setHeader("Retry-After", String(seconds));
+        return sendError(res, "TOO_MANY_ATTEMPTS", `This seat was disconnected for flooding; it can be taken back in ${seconds} s.`);
+      }
 
       if (matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN) {
         return sendError(res, "UNAVAILABLE", "This server is stopping; try again in a moment.");

@@ -5,8 +5,9 @@
  * typed `error` to the sender. A restored room starts from the match its log replays to.
  */
 import { randomInt } from "node:crypto";
-import { CloseCode, Room, matchMaker, type AuthContext, type Client, type Delayed } from "@colyseus/core";
+import { CloseCode, Room, matchMaker, type AuthContext, type Client, type ClientPrivate, type Delayed } from "@colyseus/core";
 import type { Settings } from "../config.ts";
+import type { FloodGuard } from "../http/floods.ts";
 import * as rules from "../game/index.ts";
 import {
   CLIENT_MESSAGE_TYPES,
@@ -37,6 +38,7 @@ export interface RoomDeps {
   settings: Pick<Settings, "reconnectSeconds" | "restoreWaitSeconds" | "maxMessagesPerSecond" | "minTurnSeconds" | "awayTurnSeconds">;
   log?: (line: string) => void;
   metrics?: Metrics;
+  floods?: FloodGuard;
 }
 
 export interface GameMetadata {
@@ -163,10 +165,18 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   }
 
   onDrop(client: Client, code?: number) {
-    if (!this.keeper.match.players.some((p) => p.id === client.sessionId) || this.handingOver) return;
+    const seat = this.keeper.match.players.find((p) => p.id === client.sessionId);
+    if (!seat || this.handingOver) return;
     if (code === CloseCode.SERVER_SHUTDOWN || code === CLOSE_REJOIN) return;
     this.connected.delete(client.sessionId);
     this.show();
+    // Colyseus cuts a flooder with WITH_ERROR (4002), as it does a few other faults: the message count
+    // over the limit tells which. No reconnection window: Colyseus calls onLeave now, which departs.
+    if (code === CloseCode.WITH_ERROR && ((client as Client & ClientPrivate)._numMessagesLastSecond ?? 0) > this.maxMessagesPerSecond) {
+      this.deps.log?.(`room ${this.roomId}: ${client.sessionId} cut for flooding (over ${this.maxMessagesPerSecond} messages a second)`);
+      void this.deps.floods?.cut(seat.tokenHash, client.ref).catch((e) => this.deps.log?.(`could not count a flood cut: ${(e as Error).message}`));
+      return;
+    }
     // Rejected when the window runs out; Colyseus then calls onLeave.
     this.allowReconnection(client, this.deps.settings.reconnectSeconds).catch(() => {});
   }
