@@ -34,13 +34,18 @@ export class MySqlCodes implements RoomCodeStore {
     this.drawCode = options.drawCode ?? randomCode;
   }
 
-  /** Starts the cooldown of the codes in room_codes `rc` that `where` picks (about to be deleted). */
+  /**
+   * Starts the cooldown of the codes in room_codes `rc` that `where` picks (about to be deleted). A
+   * plain read, then an insert: an INSERT ... SELECT would hold share locks on the rows it reads
+   * (room_codes, room_logs, server_processes), in the way of appends and heartbeats.
+   */
   private async coolDown(where: string, values: unknown[]): Promise<void> {
+    const rows = await this.db.query<Array<{ code: string }>>(`SELECT rc.code FROM room_codes rc ${where}`, values);
+    if (rows.length === 0) return;
     await this.db.query(
-      `INSERT INTO released_codes (code, released_at)
-       SELECT rc.code, NOW(3) FROM room_codes rc ${where}
+      `INSERT INTO released_codes (code, released_at) VALUES ${rows.map(() => "(?, NOW(3))").join(", ")}
        ON DUPLICATE KEY UPDATE released_at = NOW(3)`,
-      values,
+      rows.map((r) => r.code),
     );
   }
 
