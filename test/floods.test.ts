@@ -143,6 +143,7 @@ describe("an address cut for flooding again and again", function () {
     assert.ok(retryAfter > 590 && retryAfter <= 600, `Retry-After ${retryAfter}`);
     assert.match(answer.body.error, /TOO_MANY_ATTEMPTS/);
     assert.equal(answer.body.code, 429);
+    assert.equal(answer.headers.get("x-content-type-options"), "nosniff");
     // the SDK reads it as a refusal with the status as its code
     const err = await sdk.create("game", { name: "Eve" }).then(
       () => null,

@@ -9,6 +9,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { matchMaker, type Presence, type Transport } from "@colyseus/core";
 import type { Request } from "express";
+import helmet from "helmet";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { WebSocket } from "ws";
 import type { Settings } from "../config.ts";
@@ -124,6 +125,9 @@ function endOversized(socket: Socket) {
   setTimeout(() => socket.destroy(), OVERSIZED_GRACE_MS).unref();
 }
 
+/** helmet's headers, as on every other answer (an error body needs no more than its defaults). */
+const jsonHeaders = helmet({ frameguard: { action: "deny" } });
+
 /** The answer Colyseus gives a refused matchmaking request ({ code, error }, which the SDK reads), with Retry-After. */
 function refuse(req: IncomingMessage, res: ServerResponse, ms: number) {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
@@ -131,13 +135,13 @@ function refuse(req: IncomingMessage, res: ServerResponse, ms: number) {
     code: 429,
     error: `TOO_MANY_ATTEMPTS: this address was disconnected for flooding too often; try again in ${seconds} s.`,
   });
+  jsonHeaders(req, res, () => {});
   res.writeHead(429, {
     ...matchMaker.controller.DEFAULT_CORS_HEADERS,
     ...matchMaker.controller.getCorsHeaders(new Headers(req.headers as Record<string, string>)),
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
     "retry-after": String(seconds),
-    "x-content-type-options": "nosniff",
   });
   res.end(body);
   req.resume();
