@@ -8,7 +8,9 @@ import { readFileSync } from "node:fs";
 import type { Room } from "@colyseus/sdk";
 import WebSocket from "ws";
 import { observe, PlayerSDK, readyAndStart, type Observed } from "./helpers/players.ts";
-import { startProcess } from "./helpers/process.ts";
+import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
+import { startProcess, type ServerProcess } from "./helpers/process.ts";
+import { REDIS_TEST_URL, flushRedis, requireRedis } from "./helpers/redis.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { getJson, until } from "./helpers/wait.ts";
 
@@ -150,6 +152,48 @@ describe("an address cut for flooding again and again", function () {
       (e: { code: number }) => e,
     );
     assert.equal(err?.code, 429);
+  });
+});
+
+describe("flood cuts on two processes sharing Redis", function () {
+  this.timeout(60_000);
+  let db: TestDatabase;
+  let processes: ServerProcess[] = [];
+  /** Set once the suite has Redis: a skipped suite leaves it alone. */
+  let usingRedis = false;
+
+  before(async function () {
+    await requireRedis(this);
+    await requireMysql(this);
+    usingRedis = true;
+    await flushRedis();
+    db = await createTestDatabase();
+    const env = { MYSQL_URL: db.url, REDIS_URL: REDIS_TEST_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", MAX_MESSAGES_PER_SECOND: "10", FLOOD_CUT_LIMIT: "3" };
+    processes = await Promise.all([startProcess(env), startProcess(env)]);
+  });
+
+  after(async () => {
+    await Promise.all(processes.map((p) => p.stop("SIGKILL")));
+    await db?.drop();
+    if (usingRedis) await flushRedis();
+  });
+
+  it("counts an address's cuts on every process: after three, both refuse its matchmaking with 429", async () => {
+    for (let cut = 0; cut < 3; cut++) {
+      const room = await new PlayerSDK(processes[cut % 2].ws).create("game", { name: `Eve ${cut}` });
+      assert.equal(await flood(observe(room)), FLOOD_CUT);
+    }
+    for (const via of processes) {
+      const answer = await until(async () => {
+        const a = await getJson(`${via.http}/matchmake/create/game`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ name: "Eve" }),
+        });
+        return a.status === 429 ? a : null;
+      }, `a 429 from the process on port ${via.port}`);
+      assert.ok(Number(answer.headers.get("retry-after")) > 590);
+    }
   });
 });
 
