@@ -5,8 +5,10 @@
  * Redis when REDIS_URL is set, so every process counts the same failures (this process's memory
  * stands in while Redis is away), and in memory otherwise.
  *
- * Each look-up takes its point before it runs and gives it back unless it failed: concurrent guesses
- * cannot all slip through before the first failure is counted.
+ * Only failures take points: a look-up is refused while the client's points are spent, and a failed
+ * one spends a point once it has failed. Many players behind one address (a school, a carrier's NAT,
+ * the load-test bots) looking up live codes at once are never throttled; guesses sent all at once
+ * may get past the limit by as many as were in flight together, and the next one is refused.
  */
 import { isIP } from "node:net";
 import type { Presence } from "@colyseus/core";
@@ -55,19 +57,22 @@ export function lookupThrottle(settings: ThrottleSettings, presence?: Presence):
   return {
     guard: (failures) => async (req, res, next) => {
       const key = clientKey(ipOf(req));
+      let spent: RateLimiterRes | null;
       try {
-        await limiter.consume(key);
+        spent = await limiter.get(key);
       } catch (e) {
-        if (!(e instanceof RateLimiterRes)) return next(e);
-        const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+        return next(e);
+      }
+      if (spent && spent.consumedPoints >= settings.codeLookupLimit) {
+        const seconds = Math.max(1, Math.ceil(spent.msBeforeNext / 1000));
         res.setHeader("Retry-After", String(seconds));
         return sendError(res, "TOO_MANY_ATTEMPTS", `Too many failed join-code look-ups from your address; try again in ${seconds} s.`);
       }
-      // The point is given back as the status is written, before the answer leaves: the client's next
-      // look-up (after it read this one) always finds it back. An answer never sent keeps its point.
+      // A failure spends its point as the status is written, before the answer leaves: the client's
+      // next look-up (after it read this one) always finds it counted.
       const writeHead = res.writeHead;
       res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
-        if (!failures.includes(args[0])) limiter.reward(key).catch(() => {});
+        if (failures.includes(args[0])) limiter.penalty(key).catch(() => {});
         return writeHead.apply(this, args);
       } as typeof res.writeHead;
       next();
