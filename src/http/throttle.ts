@@ -13,7 +13,7 @@
 import { isIP } from "node:net";
 import type { Presence } from "@colyseus/core";
 import type { RequestHandler } from "express";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from "rate-limiter-flexible";
 import type { Settings } from "../config.ts";
 import { clientIpOf } from "./clientIp.ts";
 import { sendError } from "./errors.ts";
