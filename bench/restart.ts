@@ -66,7 +66,8 @@ const sum = (xs: WorkerStatus[], key: keyof WorkerStatus) => xs.reduce((n, s) =>
  * banner or a stack frame, repeats folded. The start lines (store:, Listening) stay: they date the start.
  */
 export function notableLines(timeline: ServerProcess["timeline"], t0: number, prefix: string, limit = 25): string[] {
-  const banner = /^\s*[·💖🌟☁️]|[_\\/|]{3}|^\s+at |^(scale-out|monitor|web client|settings):/u;
+  // the banner's emoji lines (☁️ is two code points, so an alternation, not a character class)
+  const banner = /^\s*(?:·|💖|🌟|☁️)|[_\\/|]{3}|^\s+at |^(scale-out|monitor|web client|settings):/u;
   const folded: Array<{ at: number; line: string; times: number }> = [];
   for (const { at, line: raw } of timeline) {
     const line = raw.trimEnd().slice(0, 400);
