@@ -51,12 +51,22 @@ export function processAddress(settings: Settings): string {
   return publicAddressOf(settings) ?? `${hostname()}:${listenPort(settings)}`;
 }
 
+/**
+ * The driver's Redis client has no error listener, so ioredis prints "Unhandled error event" and a
+ * stack on every reconnect attempt while Redis is away. The outage is reported once by the relister
+ * (src/rooms/relist.ts) and by /health; the client reconnects by itself.
+ */
+function quietDriver(driver: RedisDriver): RedisDriver {
+  (driver as unknown as { _client: { on(event: "error", listener: () => void): void } })._client.on("error", () => {});
+  return driver;
+}
+
 /** With REDIS_URL, processes share presence (pub/sub) and the room cache, so any of them lists and matches every room. */
 function scaleOut(settings: Settings) {
   if (!settings.redisUrl) return {};
   return {
     presence: new RedisPresence(settings.redisUrl),
-    driver: new RedisDriver(settings.redisUrl),
+    driver: quietDriver(new RedisDriver(settings.redisUrl)),
     publicAddress: publicAddressOf(settings),
     selectProcessIdToCreateRoom: leastLoadedPreferringLocal,
   };
