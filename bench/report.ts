@@ -246,7 +246,7 @@ export function comparisonTable(rows: StoreComparison[]): string {
 }
 
 export function restartTable(levels: LevelResult[]): string {
-  const head = ["players", "at s", "stop ms", "down ms", "seats", "closed 4100 / other", "back", "failed", "all back ms", "rejoin p50/p99", "acks held", "re-sent ok / lost", "seq lower / same state", "errors"];
+  const head = ["players", "at s", "stop ms", "down ms", "seats", "closed 4100 / other", "back / left", "failed", "all back ms", "rejoin p50/p99", "acks held", "re-sent ok / lost", "seq lower / same state", "errors"];
   return markdown(
     head,
     levels
@@ -260,7 +260,7 @@ export function restartTable(levels: LevelResult[]): string {
           String(r.downMs),
           String(r.seatsAtStop),
           `${r.closedWith4100} / ${r.closedOtherwise}`,
-          String(r.rejoined + r.reconnected),
+          `${r.rejoined + r.reconnected} / ${r.leftWhileAway ?? 0}`,
           String(r.rejoinFailed + r.stillAway),
           r.allBackMs === null ? `no (last ${f(r.lastBackMs, 0)})` : String(r.allBackMs),
           `${f(r.rejoin.p50, 0)} / ${f(r.rejoin.p99, 0)}`,

@@ -28,6 +28,8 @@ export interface RestartResult {
   /** seats taken back: by token (POST /rooms/:code/rejoin) / by the SDK's reconnection */
   rejoined: number;
   reconnected: number;
+  /** seats that left on purpose while away (their game was over meanwhile) */
+  leftWhileAway: number;
   /** seats still trying to get back when the bench stopped waiting */
   stillAway: number;
   /** seats that gave up (a final answer, or retryForMs without success), from the error kinds */
@@ -145,6 +147,7 @@ export function restartResult(partial: Awaited<ReturnType<typeof restartServer>>
     allBackMs: everyoneBack ? partial.lastBackMs : null,
     rejoin: metrics.latencies.rejoin.summary(),
     rejoinRetries: c.rejoinRetries,
+    leftWhileAway: c.leftWhileAway,
     acksHeld: c.acksHeld,
     acksVerified: c.acksVerified,
     acksLost: count("ack:"),

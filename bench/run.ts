@@ -24,7 +24,7 @@ import { writeChart } from "./chart.ts";
 import { summariseProfile } from "./profile.ts";
 import { DURABILITY_GOALS, compareStores, comparisonTable, goals, restartTable, scaling, table, type LevelResult } from "./report.ts";
 import { restartResult, restartServer } from "./restart.ts";
-import { health, killAllServers, startServer, type ServerProcess } from "./servers.ts";
+import { health, killAllServers, startServer, writeServerLogs, type ServerProcess } from "./servers.ts";
 import { cpuPercent, machine, machineBusyPercent, pidsByName, rssBytes, sampleCpu, type CpuSample } from "./system.ts";
 import { BotWorker, killAllWorkers } from "./workers.ts";
 
@@ -162,13 +162,16 @@ async function main() {
 
   // games outlive their process: a database that earlier runs used holds their open games, which
   // this run's server would restore (and dispose of, all at once) in the middle of the levels
+  running.logs = path.resolve(RESULTS, "logs", stamp);
   const scratch = givenMysqlUrl ? await scratchDatabase(givenMysqlUrl, stamp) : null;
   if (scratch) log(`store: a fresh database ${scratch.name} on the MYSQL_URL server for this run (dropped at the end)`);
   const profileDir = path.resolve(RESULTS, "profiles", stamp);
   const nodeArgs = options.profile ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const envFor = (store: "memory" | "mysql"): Record<string, string> => {
     // an empty MYSQL_URL is unset for the server (the bench's own environment may carry one)
-    const env: Record<string, string> = { MYSQL_URL: store === "mysql" ? scratch!.url : "" };
+    // every bot comes from 127.0.0.1: the failed join-code look-ups of thousands of players (a restart
+    // makes some) would otherwise lock them all out of private rooms, as no real address would be
+    const env: Record<string, string> = { MYSQL_URL: store === "mysql" ? scratch!.url : "", CODE_LOOKUP_LIMIT: process.env.CODE_LOOKUP_LIMIT ?? "10000" };
     if (redisUrl) Object.assign(env, { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
     return env;
   };
@@ -214,7 +217,7 @@ async function main() {
       maxErrorRate: options.maxErrorRate,
       restartAt: options.restartAt,
       bots: options.bots,
-      serverEnv: { NODE_ENV: "production", ...(scratch ? { MYSQL_URL: redact(scratch.url), scratchDatabaseOf: redact(givenMysqlUrl!) } : {}), ...(redisUrl ? { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" } : {}) },
+      serverEnv: { NODE_ENV: "production", CODE_LOOKUP_LIMIT: process.env.CODE_LOOKUP_LIMIT ?? "10000", ...(scratch ? { MYSQL_URL: redact(scratch.url), scratchDatabaseOf: redact(givenMysqlUrl!) } : {}), ...(redisUrl ? { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" } : {}) },
     },
   };
   const profile = options.profile ? await writeProfileSummary(profileDir, stamp) : null;
@@ -243,6 +246,7 @@ async function main() {
     console.log(stoppedBecause);
     console.log(`durability goals: ${JSON.stringify(record.durabilityGoals, null, 2)}`);
     if (profile) console.log(`\n${profile}`);
+    console.log(`server logs: ${running.logs}`);
     console.log(`written: ${RESULTS}/${stamp}-1p-compare.json, ${RESULTS}/latest-compare-1p.json, ${RESULTS}/latest.json`);
     return;
   }
@@ -281,6 +285,7 @@ async function main() {
   if (record.durabilityGoals) console.log(`durability goals: ${JSON.stringify(record.durabilityGoals, null, 2)}`);
   if (record.scaling) console.log(`scaling against 1 process: ${JSON.stringify(record.scaling, null, 2)}`);
   if (record.profile) console.log(`\n${record.profile}`);
+  console.log(`server logs: ${running.logs}`);
   console.log(`written: ${RESULTS}/${stamp}-${mode}.json, ${RESULTS}/latest.json, ${RESULTS}/latest.svg`);
 }
 
@@ -639,7 +644,7 @@ async function scratchDatabase(url: string, stamp: string) {
     },
   };
 }
-const running: { scratch: string | null } = { scratch: null };
+const running: { scratch: string | null; logs: string | null } = { scratch: null, logs: null };
 
 /** The commit the measured server ran from, and the files under src/ that differed from it (a shared checkout). */
 function sourceVersion(): { commit: string | null; uncommittedSrc: string[] } {
@@ -660,6 +665,7 @@ function redact(url: string) {
 function killEverything() {
   killAllWorkers();
   killAllServers();
+  if (running.logs) writeServerLogs(running.logs);
 }
 process.on("exit", killEverything);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

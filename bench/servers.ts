@@ -5,6 +5,8 @@
  */
 import { freePort } from "../test/helpers/net.ts";
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 
 export interface ServerProcess {
   port: number;
@@ -25,6 +27,15 @@ export interface ServerProcess {
 }
 
 const running = new Set<ChildProcess>();
+/** Every server this module started, in order (a restart adds the new process), for their logs. */
+const started: ServerProcess[] = [];
+
+/** Writes each started server's output (its latest 100-200 KB) to `dir`/server-<port>-<pid>.log. */
+export function writeServerLogs(dir: string) {
+  if (started.length === 0) return;
+  mkdirSync(dir, { recursive: true });
+  for (const s of started) writeFileSync(path.join(dir, `server-${s.port}-${s.pid}.log`), s.output());
+}
 
 /** Kills whatever this module started; for exit, error and signal paths. */
 export function killAllServers() {
@@ -72,7 +83,7 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  return {
+  const server: ServerProcess = {
     port,
     pid: child.pid!,
     http,
@@ -92,6 +103,8 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
       clearTimeout(killer);
     },
   };
+  started.push(server);
+  return server;
 }
 
 /** Rooms and clients the process hosts, from GET /health. */

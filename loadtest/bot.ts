@@ -764,7 +764,10 @@ export class Seat {
   async leave() {
     if (this.closed) return;
     this.leaving = true;
-    if (this.awaySince !== null) return this.end();
+    if (this.awaySince !== null) {
+      this.ctx.metrics.count("leftWhileAway");
+      return this.end();
+    }
     if (this.verifying) await withTimeout(this.verifying, this.ctx.settings.timeoutMs, "the ack checks").catch(() => {});
     try {
       await withTimeout(this.room.leave(true), this.ctx.settings.timeoutMs, "leave");

@@ -36,6 +36,8 @@ export const COUNTERS = [
   "dropped",
   /** Connections the server closed with 4100 (CLOSE_REJOIN: it is stopping, or the room moved). */
   "toldToRejoin",
+  /** Seats that left on purpose (their game was over, or the bots stopped) while trying to get back. */
+  "leftWhileAway",
   /** Seats taken back by token (POST /rooms/:code/rejoin) / by the SDK's own reconnection. */
   "rejoined",
   "reconnected",
