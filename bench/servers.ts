@@ -18,7 +18,7 @@ export interface ServerProcess {
   env: Record<string, string>;
   nodeArgs: string[];
   output: () => string;
-  /** The latest lines of output, each with performance.now() when it arrived (a restart's report dates its steps with them). */
+  /** The first and the latest lines of output, each with performance.now() when it arrived (a restart's report dates its steps with them). */
   timeline: Array<{ at: number; line: string }>;
   /** performance.now() at the spawn, and when /health first answered */
   spawnedAt: number;
@@ -30,7 +30,7 @@ const running = new Set<ChildProcess>();
 /** Every server this module started, in order (a restart adds the new process), for their logs. */
 const started: ServerProcess[] = [];
 
-/** Writes each started server's output (its latest 100-200 KB) to `dir`/server-<port>-<pid>.log. */
+/** Writes each started server's output (its first 50 KB and its latest 100-200 KB) to `dir`/server-<port>-<pid>.log. */
 export function writeServerLogs(dir: string) {
   if (started.length === 0) return;
   mkdirSync(dir, { recursive: true });
@@ -50,17 +50,20 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
+  // the start (head) and the latest output (tail) are kept: a busy server can log a lot in between
+  let head = "";
   let output = "";
   const timeline: Array<{ at: number; line: string }> = [];
   let partial = "";
   const keep = (d: Buffer) => {
-    output += d;
+    if (head.length < 50_000) head += d;
+    else output += d;
     if (output.length > 200_000) output = output.slice(-100_000);
     const lines = (partial + d).split("\n");
     partial = lines.pop() ?? "";
     const at = performance.now();
     for (const line of lines) timeline.push({ at, line });
-    if (timeline.length > 2000) timeline.splice(0, timeline.length - 1000);
+    if (timeline.length > 3000) timeline.splice(200, timeline.length - 2000);
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
@@ -70,7 +73,7 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
 
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${head}${output}`);
     try {
       if ((await fetch(`${http}/health`, { signal: AbortSignal.timeout(1000) })).ok) break;
     } catch {
@@ -78,7 +81,7 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`the server on port ${port} did not answer /health within 30 s:\n${output}`);
+      throw new Error(`the server on port ${port} did not answer /health within 30 s:\n${head}${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -91,7 +94,7 @@ export async function startServer(env: Record<string, string>, nodeArgs: string[
     child,
     env,
     nodeArgs,
-    output: () => output,
+    output: () => (output ? `${head}\n[...]\n${output}` : head),
     timeline,
     spawnedAt,
     readyAt: performance.now(),

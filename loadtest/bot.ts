@@ -627,6 +627,7 @@ export class Seat {
       const url = `${httpBase(endpoints[endpoint])}/rooms/${this.code}/rejoin`;
       let status = 0;
       let body: any = null;
+      let retryAfterMs = 0;
       try {
         const res = await fetch(url, {
           method: "POST",
@@ -635,20 +636,25 @@ export class Seat {
           signal: AbortSignal.timeout(settings.timeoutMs),
         });
         status = res.status;
+        retryAfterMs = 1000 * Number(res.headers.get("retry-after") ?? 0) || 0;
         body = await res.json().catch(() => null);
       } catch (e) {
         last = `POST ${url}: ${(e as Error).message}`;
       }
       if (status === 200 && body?.reservation) {
+        const consuming = this.ctx.clients[endpoint].consumeSeatReservation(body.reservation);
         try {
-          const room = await withTimeout(this.ctx.clients[endpoint].consumeSeatReservation(body.reservation), settings.timeoutMs, "consumeSeatReservation");
+          const room = await withTimeout(consuming, settings.timeoutMs, "consumeSeatReservation");
           if (this.leaving || this.ctx.stopped || this.closed) {
-            await room.leave(true).catch(() => {});
+            // not consented: a consented leave would forfeit the seat
+            await room.leave(false).catch(() => {});
             return;
           }
           return this.cameBack(room, "rejoined");
         } catch (e) {
           last = `consumeSeatReservation after POST ${url}: ${(e as Error).message}`;
+          // a connection that comes up after all is dropped (not left: that would forfeit the seat); the next attempt takes the seat
+          void consuming.then((late) => late.leave(false)).catch(() => {});
         }
       } else if (status !== 0) {
         last = `POST ${url}: ${status} ${JSON.stringify(body)}`;
@@ -664,8 +670,8 @@ export class Seat {
       }
       // nobody listening there: another live process may restore the room
       if (status === 0) endpoint = (endpoint + 1) % endpoints.length;
-      // short: once the server is back, a bot should not sleep long before asking again
-      await this.ctx.pause(backoff(attempt, 500));
+      // nobody listening: ask again soon (it costs the server nothing); a server that answers is busy restoring: gentler, as it asks
+      await this.ctx.pause(status === 0 ? backoff(attempt, 500) : Math.max(retryAfterMs, backoff(attempt, 2000)));
     }
     this.end();
   }
