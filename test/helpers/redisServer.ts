@@ -60,8 +60,10 @@ export class RedisServer {
     await exited;
   }
 
-  /** Starts the server on its port (after a kill: empty); resolves once it answers PING. */
+  /** Starts the server on its port (after a kill: empty); resolves once it answers PING. Running already: nothing. */
   async startAgain(): Promise<void> {
+    // a second server on the port would fail to bind, and the running one would be lost (and leaked)
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
     this.output = "";
     const child = spawn(BINARY, ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
       stdio: ["ignore", "pipe", "pipe"],
