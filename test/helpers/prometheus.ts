@@ -29,9 +29,10 @@ function fail(lineNo: number, line: string, why: string): never {
 }
 
 function parseValue(text: string, lineNo: number, line: string): number {
-  if (text === "NaN") return Number.NaN;
-  if (text === "+Inf" || text === "Inf") return Number.POSITIVE_INFINITY;
-  if (text === "-Inf") return Number.NEGATIVE_INFINITY;
+  // the format's values are what Go's ParseFloat reads: NaN and Inf in any case (prom-client writes "Nan")
+  if (/^nan$/i.test(text)) return Number.NaN;
+  if (/^\+?inf$/i.test(text)) return Number.POSITIVE_INFINITY;
+  if (/^-inf$/i.test(text)) return Number.NEGATIVE_INFINITY;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) fail(lineNo, line, `"${text}" is not a number`);
   return Number(text);
 }
