@@ -17,6 +17,7 @@ describe("scale-out: two processes sharing Redis and MySQL", function () {
   const rooms: Room[] = [];
 
   const env = () => ({
+    CODE_LOOKUP_LIMIT: "10000",
     MYSQL_URL: db.url,
     REDIS_URL: REDIS_TEST_URL,
     PUBLIC_ADDRESS: "127.0.0.1:{port}",

@@ -5,7 +5,7 @@
  * first (claimed atomically, so only one process runs it).
  */
 import { Router } from "express";
-import { matchMaker } from "@colyseus/core";
+import { matchMaker, type IRoomCache } from "@colyseus/core";
 import { z } from "zod";
 import type { Restorer } from "../rooms/restore.ts";
 import { hashSeatToken, type RejoinAnswer } from "../rooms/seats.ts";
@@ -43,7 +43,8 @@ export function rejoinRouter(store: Store, restorer: Restorer, throttle: LookupT
         return sendError(res, "UNAVAILABLE", "This server is stopping; try again in a moment.");
       }
       const listing = await liveRoom(store, restorer, code);
-      if (!listing) return sendError(res, "ROOM_NOT_FOUND", `No live room has the code ${code}.`);
+      if (listing === "unknown") return sendError(res, "ROOM_NOT_FOUND", `No live room has the code ${code}.`);
+      if (listing === "pending") return sendError(res, "UNAVAILABLE", "The room is being restored; try again in a moment.");
 
       let answer: RejoinAnswer;
       try {
@@ -66,13 +67,13 @@ export function rejoinRouter(store: Store, restorer: Restorer, throttle: LookupT
   return router;
 }
 
-/** The room's listing once a live process runs it; restores it here if its process is gone. */
-async function liveRoom(store: Store, restorer: Restorer, code: string) {
+/** The room's listing once a live process runs it (restored here if its process is gone), or why not. */
+async function liveRoom(store: Store, restorer: Restorer, code: string): Promise<IRoomCache | "unknown" | "pending"> {
   const deadline = Date.now() + ROOM_WAIT_MS;
   for (;;) {
     const live = await store.codes.resolve(code);
     const record = live ?? (await store.codes.lookup(code));
-    if (!record) return null;
+    if (!record) return "unknown";
     if (!live) await restorer.restore(record.roomId, record.processId);
     let listing = (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId);
     if (!listing && matchMaker.getLocalRoomById(record.roomId)) {
@@ -81,7 +82,8 @@ async function liveRoom(store: Store, restorer: Restorer, code: string) {
       listing = (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId);
     }
     if (listing && listing.processId === (live ?? (await store.codes.resolve(code)))?.processId) return listing;
-    if (Date.now() > deadline) return null;
+    // the room exists but is not up yet (being restored): a retry, not a wrong guess
+    if (Date.now() > deadline) return "pending";
     await new Promise((r) => setTimeout(r, 100));
   }
 }
