@@ -50,6 +50,17 @@ class LiveMatch {
   }
 }
 
+/** Ann (the host) and Bob, both ready, in a game started with `seed`. */
+function startedMatch(seed: number): LiveMatch {
+  const live = new LiveMatch();
+  live.seat("ann");
+  live.seat("bob");
+  live.offer({ t: "ready", at: 0, id: "ann", ready: true });
+  live.offer({ t: "ready", at: 0, id: "bob", ready: true });
+  assert.equal(live.offer({ t: "start", at: 0, id: "ann", seed, deadline: 0 }), null);
+  return live;
+}
+
 function playRandomGame(seed: number): LiveMatch {
   const random = prng(seed);
   const live = new LiveMatch();
@@ -132,12 +143,7 @@ describe("the match log", () => {
   });
 
   it("sets the turn deadline from the entry's time, shorter for a player who is gone, and logs it", () => {
-    const live = new LiveMatch();
-    live.seat("ann");
-    live.seat("bob");
-    live.offer({ t: "ready", at: 0, id: "ann", ready: true });
-    live.offer({ t: "ready", at: 0, id: "bob", ready: true });
-    live.offer({ t: "start", at: 0, id: "ann", seed: 42, deadline: 0 });
+    const live = startedMatch(42);
     assert.equal(live.match.deadline, live.clock + 30_000);
     assert.equal((live.log.at(-1) as { deadline: number }).deadline, live.match.deadline);
     const current = rules.currentPlayerId(live.match.game!)!;
@@ -148,12 +154,7 @@ describe("the match log", () => {
   });
 
   it("keeps the deadline of the player on turn when another player goes or comes back", () => {
-    const live = new LiveMatch();
-    live.seat("ann");
-    live.seat("bob");
-    live.offer({ t: "ready", at: 0, id: "ann", ready: true });
-    live.offer({ t: "ready", at: 0, id: "bob", ready: true });
-    live.offer({ t: "start", at: 0, id: "ann", seed: 42, deadline: 0 });
+    const live = startedMatch(42);
     const current = rules.currentPlayerId(live.match.game!)!;
     const other = current === "ann" ? "bob" : "ann";
     const deadline = live.match.deadline;
@@ -185,12 +186,7 @@ describe("the match log", () => {
   });
 
   it("finds a seat by its token's hash, and a player who forfeited is marked as having left", () => {
-    const live = new LiveMatch();
-    live.seat("ann");
-    live.seat("bob");
-    live.offer({ t: "ready", at: 0, id: "ann", ready: true });
-    live.offer({ t: "ready", at: 0, id: "bob", ready: true });
-    live.offer({ t: "start", at: 0, id: "ann", seed: 9, deadline: 0 });
+    const live = startedMatch(9);
     assert.equal(seatOfToken(live.match, "hash-bob")?.id, "bob");
     assert.equal(seatOfToken(live.match, "nope"), null);
     assert.equal(live.offer({ t: "leave", at: 0, id: "bob" }), null);
