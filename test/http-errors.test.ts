@@ -4,12 +4,10 @@
  * database address, in development as in production; and every answer carries the security headers.
  */
 import assert from "node:assert/strict";
-import { boot } from "@colyseus/testing";
-import { createServerConfig } from "../arena.config.ts";
 import type { Settings } from "../src/config.ts";
 import { createStore } from "../src/store/index.ts";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
-import { freePort, startServer, testSettings, type TestServer } from "./helpers/server.ts";
+import { startServer, type TestServer } from "./helpers/server.ts";
 import { TcpProxy } from "./helpers/tcpProxy.ts";
 
 interface Answer {
@@ -60,27 +58,16 @@ function assertLoggedOnce(logs: string[], pattern: RegExp) {
 }
 
 /** A server whose store fails in a way nobody planned for (a bug, not the database). */
-async function startWithBrokenStore(overrides: Partial<Settings>): Promise<TestServer> {
-  const port = await freePort();
-  const settings = testSettings({ port, ...overrides });
-  const store = createStore(settings);
-  store.matches.recent = async () => {
-    throw new TypeError(`Cannot read properties of undefined (reading 'rank') at ${import.meta.filename}:1:2`);
-  };
-  const logs: string[] = [];
-  const { config, parts } = createServerConfig(settings, { store, log: (line) => logs.push(line) });
-  const colyseus = await boot(config, port);
-  return {
-    colyseus,
-    parts,
-    http: `http://127.0.0.1:${port}`,
-    ws: `ws://127.0.0.1:${port}`,
-    logs,
-    async stop() {
-      await colyseus.shutdown();
-      await parts.housekeeping.stop();
+function startWithBrokenStore(overrides: Partial<Settings>): Promise<TestServer> {
+  return startServer(overrides, {
+    store: (settings) => {
+      const store = createStore(settings);
+      store.matches.recent = async () => {
+        throw new TypeError(`Cannot read properties of undefined (reading 'rank') at ${import.meta.filename}:1:2`);
+      };
+      return store;
     },
-  };
+  });
 }
 
 for (const nodeEnv of ["development", "production"] as const) {

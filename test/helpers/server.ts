@@ -3,6 +3,7 @@ import { freePort } from "./net.ts";
 import { boot, type ColyseusTestServer } from "@colyseus/testing";
 import { createServerConfig, type ServerParts } from "../../arena.config.ts";
 import { loadSettings, type Settings } from "../../src/config.ts";
+import type { Store } from "../../src/store/types.ts";
 
 export interface TestServer {
   colyseus: ColyseusTestServer;
@@ -19,11 +20,13 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
   return { ...loadSettings({ NODE_ENV: "test" }), reconnectSeconds: 2, ...overrides };
 }
 
-export async function startServer(overrides: Partial<Settings> = {}): Promise<TestServer> {
+/** `store` changes the store the settings would make (a spec that needs one to misbehave). */
+export async function startServer(overrides: Partial<Settings> = {}, options: { store?: (settings: Settings) => Store } = {}): Promise<TestServer> {
   const port = await freePort();
   const settings = testSettings({ port, ...overrides });
   const logs: string[] = [];
-  const { config, parts } = createServerConfig(settings, { log: (line) => logs.push(line) });
+  const store = options.store?.(settings);
+  const { config, parts } = createServerConfig(settings, { store, log: (line) => logs.push(line) });
   const colyseus = await boot(config, port);
   return {
     colyseus,
