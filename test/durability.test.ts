@@ -156,6 +156,22 @@ describe("a game outlives the process that hosts it", function () {
     for (const p of back) await p.room.leave();
   });
 
+  it("ends a restored game whose players do not come back once RESTORE_WAIT_SECONDS runs out, a forfeited first seat included: the room is disposed, its code released, nothing thrown", async () => {
+    const first = await start({ RESTORE_WAIT_SECONDS: "1" });
+    const players = await gameOf(first, ["Ann", "Bob", "Cy"]);
+    const code = players[0].room.state.code;
+    // the first seat forfeits: when the wait runs out, that seat has nothing left to log
+    const seq = players[1].room.state.seq;
+    await players[0].room.leave();
+    await until(() => players[1].room.state.seq > seq, "Ann's forfeit seen");
+    await first.stop("SIGKILL");
+
+    const second = await start({ RESTORE_WAIT_SECONDS: "1" }, first.port);
+    await until(async () => (await getJson(`${second.http}/health`)).body.rooms === 0, "the restored room disposed", 10_000);
+    assert.equal((await getJson(`${second.http}/rooms/${code}`)).status, 404);
+    assert.doesNotMatch(second.output(), /uncaught exception|Maximum call stack/);
+  });
+
   it("lets a later process on another port restore a dead process's rooms once its heartbeat is stale, and only one of two racing processes runs each room", async () => {
     const doomed = await start();
     const sdk = new PlayerSDK(doomed.ws);

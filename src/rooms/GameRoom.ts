@@ -373,7 +373,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     const current = rules.currentPlayerId(match.game);
     if (!current) return;
     const deadline = match.deadline;
-    this.turnTimer = this.clock.setTimeout(() => {
+    this.turnTimer = this.later(() => {
       void this.keeper.serially(async () => {
         // an action that came in meanwhile moved the deadline
         if (this.keeper.match.deadline !== deadline || rules.currentPlayerId(this.keeper.match.game!) !== current) return;
@@ -389,13 +389,27 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
    */
   private awaitReturns() {
     this.autoDispose = false;
-    this.returnTimer = this.clock.setTimeout(async () => {
+    this.returnTimer = this.later(async () => {
       for (const seat of this.keeper.match.players) {
         if (!this.connected.has(seat.id)) await this.depart(seat.id, false);
       }
       this.autoDispose = true;
       if (this.clients.length === 0) void this.disconnect();
     }, this.deps.settings.restoreWaitSeconds * 1000);
+  }
+
+  /**
+   * A timeout on the room's clock whose handler runs once the clock's tick is over. Colyseus ticks
+   * the clock inside broadcastPatch() and marks a timeout done only after its handler returns, so a
+   * handler that shows a change synchronously would run itself again, and again, until the stack
+   * overflows (seen with many restored rooms whose players had left).
+   */
+  private later(handler: () => unknown, ms: number): Delayed {
+    return this.clock.setTimeout(() => {
+      Promise.resolve()
+        .then(handler)
+        .catch((e: Error) => this.onUncaughtException(e, "setTimeout"));
+    }, ms);
   }
 
   // --- the end --------------------------------------------------------------------------------
