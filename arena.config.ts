@@ -28,6 +28,8 @@ import { Housekeeping } from "./src/services.ts";
 import { Restorer } from "./src/rooms/restore.ts";
 import { rejoinRouter } from "./src/http/rejoin.ts";
 import { metricsRouter } from "./src/http/metrics.ts";
+import { playerTokens } from "./src/auth/tokens.ts";
+import { authRouter, refuseUnauthenticatedUpgrades, requirePlayer } from "./src/auth/http.ts";
 import { Metrics } from "./src/metrics.ts";
 import { hostname } from "node:os";
 
@@ -85,6 +87,14 @@ async function leastLoadedPreferringLocal(): Promise<string> {
   return all.find((p) => p.roomCount === fewest)!.processId;
 }
 
+/** The start's line about player tokens. */
+function tokensLine(settings: Settings): string {
+  const kinds = [settings.authJwtSecret ? "HS256 (AUTH_JWT_SECRET)" : null, settings.authJwks ? `RS256/ES256 (AUTH_JWKS_FILE, ${settings.authJwks.keys.length} key(s))` : null].filter(Boolean);
+  if (kinds.length === 0) return "player tokens: off (anyone may join under any name; set AUTH_JWT_SECRET or AUTH_JWKS_FILE to require them)";
+  const audience = settings.authAudience ? `, audience ${settings.authAudience}` : "";
+  return `player tokens: required, ${kinds.join(" or ")}${audience}; guest tokens ${settings.authGuests ? "on (POST /auth/guest)" : "off"}`;
+}
+
 export interface ServerParts {
   settings: Settings;
   store: Store;
@@ -112,6 +122,9 @@ export function createServerConfig(
   // join-code guesses are counted in Redis (shared by every process) when there is one
   const throttle = lookupThrottle(settings, "presence" in scale ? scale.presence : undefined);
   const floods = floodGuard(settings, "presence" in scale ? scale.presence : undefined);
+  const tokens = playerTokens(settings);
+  const foreignUpgrades = refuseForeignUpgrades(settings.allowedOrigins);
+  const unauthenticatedUpgrades = refuseUnauthenticatedUpgrades(tokens);
 
   const serverConfig = config({
     options: {
@@ -121,10 +134,10 @@ export function createServerConfig(
 
     // Frames up to 64 KiB are decoded so an oversized chat line is refused with an error
     // instead of dropping the connection; anything larger is a protocol violation.
-    initializeTransport: (options) => new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES, beforeUpgrade: refuseForeignUpgrades(settings.allowedOrigins) }),
+    initializeTransport: (options) => new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES, beforeUpgrade: async (request, context) => (await foreignUpgrades(request, context)) ?? unauthenticatedUpgrades(request, context) }),
 
     rooms: {
-      [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log, metrics, floods })).enableRealtimeListing(),
+      [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log, metrics, floods, tokens })).enableRealtimeListing(),
       lobby: defineRoom(LobbyRoom),
     },
 
@@ -136,7 +149,10 @@ export function createServerConfig(
       app.use(roomsRouter(store, throttle));
       // every answer of a rejoin, by status, whichever router gives it (throttle included)
       app.post("/rooms/:code/rejoin", metrics.countRejoin);
+      // with player tokens on, a rejoin needs one too (the room checks that the seat is its identity's)
+      app.post("/rooms/:code/rejoin", requirePlayer(tokens));
       app.use(rejoinRouter(store, restorer, throttle, floods));
+      app.use(authRouter(tokens, settings, "presence" in scale ? scale.presence : undefined));
       app.use(healthRouter(store, { redis: settings.redisUrl !== null, drain }));
       app.use(metricsRouter(metrics, settings.metricsToken));
       app.use(matchesRouter(store));
@@ -152,7 +168,7 @@ export function createServerConfig(
       floods.watch(gameServer.transport);
       floods.guardMatchmaking(gameServer.transport.server);
       applyMatchmakeCors(settings.allowedOrigins);
-      explainMatchmakeErrors(GAME_ROOM);
+      explainMatchmakeErrors(GAME_ROOM, tokens);
       gameServer.onBeforeShutdown(() => drain.begin());
     },
 
@@ -165,6 +181,7 @@ export function createServerConfig(
           ? "store: MySQL (MYSQL_URL): rooms outlive this process (restored after a crash or a deploy)"
           : "store: in-memory (MYSQL_URL is unset: join codes and games live in this process only and end with it)",
       );
+      log(tokensLine(settings));
       log(settings.redisUrl ? `scale-out: Redis presence and driver (REDIS_URL), public address ${publicAddressOf(settings) ?? "as requested by each client"}` : "scale-out: off (single process; set REDIS_URL to share rooms between processes)");
     },
   });

@@ -66,6 +66,21 @@ export interface Settings {
   floodCutLimit: number;
   floodCutWindowSeconds: number;
   floodBlockSeconds: number;
+  /** HS256 secret of player tokens (and of guest tokens); null = no HS256 tokens. */
+  authJwtSecret: string | null;
+  /** The public keys (RS256/ES256) of a JWKS file that player tokens may be signed with; null = none. */
+  authJwks: JSONWebKeySet | null;
+  /** When set, a player token's `aud` must include it. */
+  authAudience: string | null;
+  /** POST /auth/guest issues guest tokens (needs authJwtSecret). */
+  authGuests: boolean;
+  /** How long a guest token is valid. */
+  authGuestSeconds: number;
+}
+
+/** A JSON Web Key Set as the settings carry it (public keys only). */
+export interface JSONWebKeySet {
+  keys: Array<Record<string, unknown>>;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +132,50 @@ const urlOf = (protocols: string[]) =>
       ctx.addIssue({ code: "custom", message: `must start with ${protocols.join(" or ")} (got "${url.protocol}")` });
     }
   });
+
+/** The least length of AUTH_JWT_SECRET: 256 bits of an HS256 key, as RFC 7518 asks. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+/** The key types and algorithms a JWKS file may hold: public RSA and EC keys (RS256, ES256). */
+const JWKS_KEY_TYPES = new Set(["RSA", "EC"]);
+const JWKS_ALGORITHMS = new Set(["RS256", "ES256"]);
+
+/** Reads AUTH_JWKS_FILE: a JSON Web Key Set of public RSA/EC keys, or a sentence saying what is wrong. */
+function readJwksFile(file: string): JSONWebKeySet | string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    return `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}: ${file})`;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return `must name a JSON file (a JWKS like {"keys":[...]}); ${file} is not JSON`;
+  }
+  const keys = (parsed as { keys?: unknown })?.keys;
+  if (!Array.isArray(keys) || keys.length === 0) return `must name a JWKS file with a non-empty "keys" array (${file})`;
+  for (const [i, key] of keys.entries()) {
+    const k = key as Record<string, unknown>;
+    if (typeof k !== "object" || k === null || !JWKS_KEY_TYPES.has(String(k.kty))) return `key ${i} of ${file} must be an RSA or EC public key (kty "RSA" or "EC")`;
+    if ("d" in k) return `key ${i} of ${file} is a private key: the file must hold public keys only`;
+    if (k.alg !== undefined && !JWKS_ALGORITHMS.has(String(k.alg))) return `key ${i} of ${file} has alg "${String(k.alg)}"; only RS256 and ES256 are accepted`;
+  }
+  return { keys: keys as JSONWebKeySet["keys"] };
+}
+
+const flag = () =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = (v ?? "").trim().toLowerCase();
+      if (value === "" || value === "0" || value === "false") return false;
+      if (value === "1" || value === "true") return true;
+      ctx.addIssue({ code: "custom", message: `must be 1 or 0 (got "${v}")` });
+      return z.NEVER;
+    });
 
 const envSchema = z.object({
   NODE_ENV: z
@@ -187,6 +246,23 @@ const envSchema = z.object({
   FLOOD_CUT_LIMIT: positiveNumber(3, 1, 1000),
   FLOOD_CUT_WINDOW_SECONDS: positiveNumber(300, 1, 86400),
   FLOOD_BLOCK_SECONDS: positiveNumber(600, 1, 86400),
+  AUTH_JWT_SECRET: optionalString.superRefine((v, ctx) => {
+    if (v !== null && v.length < MIN_JWT_SECRET_LENGTH) {
+      ctx.addIssue({ code: "custom", message: `must be at least ${MIN_JWT_SECRET_LENGTH} characters (an HS256 key of 256 bits; got ${v.length})` });
+    }
+  }),
+  AUTH_JWKS_FILE: optionalString.transform((v, ctx) => {
+    if (v === null) return null;
+    const jwks = readJwksFile(v);
+    if (typeof jwks === "string") {
+      ctx.addIssue({ code: "custom", message: jwks });
+      return z.NEVER;
+    }
+    return jwks;
+  }),
+  AUTH_AUDIENCE: optionalString,
+  AUTH_GUESTS: flag(),
+  AUTH_GUEST_SECONDS: positiveNumber(3600, 60, 86400),
   PUBLIC_ADDRESS: optionalString.superRefine((v, ctx) => {
     if (v !== null && /^[a-z]+:\/\//i.test(v)) {
       ctx.addIssue({ code: "custom", message: `must be host:port or host/path without a scheme (got "${v}")` });
@@ -239,6 +315,9 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       "must be set with REDIS_URL: it is where clients reach this process's rooms (e.g. 127.0.0.1:{port} on one machine, game.example.com:{port} behind a load balancer)",
     );
   }
+  if (e.AUTH_GUESTS && e.AUTH_JWT_SECRET === null) {
+    throw new ConfigError("AUTH_GUESTS", "needs AUTH_JWT_SECRET: guest tokens are signed with it (HS256)");
+  }
   if (e.STALE_PROCESS_SECONDS <= e.HEARTBEAT_SECONDS) {
     throw new ConfigError("STALE_PROCESS_SECONDS", `must be larger than HEARTBEAT_SECONDS (${e.HEARTBEAT_SECONDS})`);
   }
@@ -271,6 +350,11 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     floodCutLimit: Math.floor(e.FLOOD_CUT_LIMIT),
     floodCutWindowSeconds: Math.ceil(e.FLOOD_CUT_WINDOW_SECONDS),
     floodBlockSeconds: Math.ceil(e.FLOOD_BLOCK_SECONDS),
+    authJwtSecret: e.AUTH_JWT_SECRET,
+    authJwks: e.AUTH_JWKS_FILE,
+    authAudience: e.AUTH_AUDIENCE,
+    authGuests: e.AUTH_GUESTS,
+    authGuestSeconds: Math.ceil(e.AUTH_GUEST_SECONDS),
   };
 }
 

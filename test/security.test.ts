@@ -3,27 +3,11 @@
  * join-code guessing (failed look-ups per client IP, X-Forwarded-For believed from TRUST_PROXY only).
  */
 import assert from "node:assert/strict";
-import WebSocket from "ws";
 import { clientKey } from "../src/http/throttle.ts";
+import { upgradeStatus } from "./helpers/net.ts";
 import { PlayerSDK } from "./helpers/players.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { getJson, until } from "./helpers/wait.ts";
-
-/** A raw WebSocket upgrade with these headers: the HTTP status it was answered with (101 = upgraded). */
-function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.once("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once("error", reject);
-  });
-}
 
 const matchmake = (server: TestServer, headers: Record<string, string>) =>
   getJson(`${server.http}/matchmake/create/game`, {

@@ -202,13 +202,23 @@ for (const backend of [memory, mysqlBackend]) {
           endReason: "round_limit",
           winner: "Ann",
           players: [
-            { rank: 1, name: "Ann", seat: 2, finalMoney: 900, netWorth: 1100, bankrupt: false },
-            { rank: 2, name: "Cy", seat: 3, finalMoney: 1100, netWorth: 1100, bankrupt: false },
-            { rank: 3, name: "Bob", seat: 0, finalMoney: 1000, netWorth: 1000, bankrupt: false },
-            { rank: 4, name: "Di", seat: 1, finalMoney: 1000, netWorth: 1000, bankrupt: false },
+            { rank: 1, name: "Ann", seat: 2, finalMoney: 900, netWorth: 1100, bankrupt: false, identity: null },
+            { rank: 2, name: "Cy", seat: 3, finalMoney: 1100, netWorth: 1100, bankrupt: false, identity: null },
+            { rank: 3, name: "Bob", seat: 0, finalMoney: 1000, netWorth: 1000, bankrupt: false, identity: null },
+            { rank: 4, name: "Di", seat: 1, finalMoney: 1000, netWorth: 1000, bankrupt: false, identity: null },
           ],
         },
       ]);
+    });
+
+    it("keeps each player's token identity, and null for a player without one", async () => {
+      const withIdentities = { ...noBankruptcies, players: noBankruptcies.players.map((p) => (p.name === "Di" ? p : { ...p, identity: `account:${p.name}` })) };
+      await store.matches.record(withIdentities);
+      const [summary] = await store.matches.recent(1);
+      assert.deepEqual(
+        summary.players.map((p) => [p.name, p.identity]),
+        [["Ann", "account:Ann"], ["Cy", "account:Cy"], ["Bob", "account:Bob"], ["Di", null]],
+      );
     });
 
     it("ranks every player exactly as the rules ranked them", async () => {
@@ -389,8 +399,10 @@ describe("GET /matches/recent", () => {
   it("answers the 10 latest matches when no limit is given", async () => {
     const { status, body } = await get("/matches/recent");
     assert.equal(status, 200);
-    assert.deepEqual(body, { matches: await store.matches.recent(10) });
-    assert.deepEqual(body.matches.map((m: MatchSummary) => m.id), [12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
+    // the players' identities stay in the store
+    const stored = await store.matches.recent(10);
+    assert.deepEqual(body, { matches: stored.map((m) => ({ ...m, players: m.players.map(({ identity: _identity, ...p }) => p) })) });
+    assert.deepEqual(body.matches.map((m: { id: number }) => m.id), [12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
   });
 
   it("answers as many matches as the limit asks for", async () => {

@@ -10,10 +10,11 @@ import type { Socket } from "node:net";
 import { matchMaker, type Presence, type Transport } from "@colyseus/core";
 import type { Request } from "express";
 import helmet from "helmet";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { WebSocket } from "ws";
 import type { Settings } from "../config.ts";
 import { clientIpOf } from "./clientIp.ts";
+import { limiterOf, redisClientOf } from "./limiters.ts";
 import { clientKey } from "./throttle.ts";
 
 /** How long the close frame of an oversized frame's connection gets to reach the client before the socket is cut. */
@@ -32,12 +33,6 @@ export interface FloodGuard {
   guardMatchmaking(server: Server | undefined): void;
 }
 
-function limiterOf(redis: unknown, options: { points: number; duration: number; keyPrefix: string }): RateLimiterAbstract {
-  return redis
-    ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) })
-    : new RateLimiterMemory(options);
-}
-
 /** Milliseconds a limiter blocks this key for (block() counts one point over the limit); 0 = not blocked. */
 async function blockedFor(limiter: RateLimiterAbstract, key: string): Promise<number> {
   try {
@@ -47,11 +42,6 @@ async function blockedFor(limiter: RateLimiterAbstract, key: string): Promise<nu
     // the store does not answer: the limit is not a reason to refuse everyone
     return 0;
   }
-}
-
-/** The presence's own command connection (RedisPresence keeps it in `pub`), when it is Redis. */
-function redisClientOf(presence: Presence | undefined): unknown {
-  return presence && "pub" in presence ? (presence as unknown as { pub: unknown }).pub : undefined;
 }
 
 export function floodGuard(settings: FloodSettings, presence?: Presence): FloodGuard {

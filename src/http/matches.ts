@@ -30,7 +30,9 @@ export function matchesRouter(store: Store): Router {
     try {
       const parsed = recentMatchesQuery.safeParse(req.query);
       if (!parsed.success) return sendError(res, "INVALID_QUERY", describeIssue(parsed.error));
-      res.json({ matches: await store.matches.recent(parsed.data.limit) });
+      const matches = await store.matches.recent(parsed.data.limit);
+      // a player's identity (their account's `sub`) is kept in the record, not shown to everyone
+      res.json({ matches: matches.map((m) => ({ ...m, players: m.players.map(({ identity: _identity, ...player }) => player) })) });
     } catch (e) {
       next(e);
     }

@@ -13,10 +13,11 @@
 import { isIP } from "node:net";
 import type { Presence } from "@colyseus/core";
 import type { RequestHandler } from "express";
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from "rate-limiter-flexible";
+import type { RateLimiterRes } from "rate-limiter-flexible";
 import type { Settings } from "../config.ts";
 import { clientIpOf } from "./clientIp.ts";
 import { sendError } from "./errors.ts";
+import { limiterOf, redisClientOf } from "./limiters.ts";
 
 export interface LookupThrottle {
   /** Middleware of a look-up route: 429 while the client is blocked; an answer with one of `failures` counts. */
@@ -39,19 +40,11 @@ export function clientKey(ip: string): string {
     .join(":")}::/64`;
 }
 
-/** The presence's own command connection (RedisPresence keeps it in `pub`), when it is Redis. */
-function redisClientOf(presence: Presence | undefined): unknown {
-  return presence && "pub" in presence ? (presence as unknown as { pub: unknown }).pub : undefined;
-}
-
 type ThrottleSettings = Pick<Settings, "trustProxy" | "codeLookupLimit" | "codeLookupWindowSeconds">;
 
 export function lookupThrottle(settings: ThrottleSettings, presence?: Presence): LookupThrottle {
   const options = { points: settings.codeLookupLimit, duration: settings.codeLookupWindowSeconds, keyPrefix: "boardroom:code-lookups" };
-  const redis = redisClientOf(presence);
-  const limiter: RateLimiterAbstract = redis
-    ? new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) })
-    : new RateLimiterMemory(options);
+  const limiter = limiterOf(redisClientOf(presence), options);
   const ipOf = clientIpOf(settings.trustProxy);
 
   return {

@@ -30,7 +30,8 @@ interface Timed {
 
 export type LogEntry =
   | (Stamped & { t: "open"; code: string; options: MatchOptions })
-  | (Stamped & { t: "seat"; id: string; name: string; seat: number; tokenHash: string })
+  /** `identity`: the `sub` of the player's token when player tokens are on (absent in logs written without). */
+  | (Stamped & { t: "seat"; id: string; name: string; seat: number; tokenHash: string; identity?: string })
   /** A deliberate leave: removed in the lobby, a forfeit during a game. */
   | (Stamped & Partial<Timed> & { t: "leave"; id: string })
   /** The reconnection window of a player ran out during a game: the server plays their turns, faster. */

@@ -24,6 +24,8 @@ export interface SeatState {
   gone: boolean;
   /** Left deliberately (forfeited) during the game: cannot come back. */
   left: boolean;
+  /** The player's token identity (`sub`), null for a player seated without player tokens. */
+  identity: string | null;
 }
 
 export interface Match {
@@ -108,6 +110,10 @@ export function seatOfToken(match: Match, tokenHash: string): SeatState | null {
   return match.players.find((p) => p.tokenHash === tokenHash) ?? null;
 }
 
+export function seatOfIdentity(match: Match, identity: string): SeatState | null {
+  return match.players.find((p) => p.identity === identity) ?? null;
+}
+
 export interface Timing {
   awayTurnSeconds: number;
 }
@@ -167,13 +173,17 @@ export function step(match: Match, entry: LogEntry): StepResult {
 function seat(match: Match, e: Extract<LogEntry, { t: "seat" }>): StepResult {
   if (match.phase !== "lobby") return refuse("GAME_STARTED", "This game has already started.");
   if (match.players.some((p) => p.id === e.id)) return refuse("INVALID_OPTIONS", "This player is already seated.");
+  // one seat per identity (its sessionId is the same everywhere, so this holds unless the key changed)
+  if (e.identity !== undefined && match.players.some((p) => p.identity === e.identity)) {
+    return refuse("INVALID_OPTIONS", "You already have a seat in this room (under another session).");
+  }
   if (nameTaken(match.players.map((p) => p.name), e.name)) {
     return refuse("NAME_TAKEN", `The name "${e.name}" is already taken in this room.`);
   }
   const free = freeSeat(match.players, match.options.maxPlayers);
   if (free === null) return refuse("ROOM_FULL", `This room is full (${match.options.maxPlayers} players).`);
   if (e.seat !== free) return refuse("INVALID_OPTIONS", `Seat ${e.seat} is not the next free seat (${free}).`);
-  const players = [...match.players, { id: e.id, name: e.name, seat: e.seat, ready: false, tokenHash: e.tokenHash, gone: false, left: false }];
+  const players = [...match.players, { id: e.id, name: e.name, seat: e.seat, ready: false, tokenHash: e.tokenHash, gone: false, left: false, identity: e.identity ?? null }];
   return done(match, { n: match.n + 1, players, hostId: match.hostId || e.id });
 }
 

@@ -83,6 +83,12 @@ export interface SeatMessage {
  */
 export const CLOSE_REJOIN = 4100;
 
+/**
+ * The close code of a connection whose seat another device of the same player (the same token
+ * identity) has taken: that device plays the seat now. Not a reason to reconnect.
+ */
+export const CLOSE_TAKEN_OVER = 4101;
+
 /** Sent to a player when they join or come back: the room's latest events and chat lines, oldest first. */
 export interface HistoryMessage {
   events: EventMessage[];

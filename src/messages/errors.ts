@@ -30,6 +30,13 @@ export type ActionErrorCode = (typeof ActionErrorCode)[keyof typeof ActionErrorC
  */
 export const JoinError = {
   INVALID_OPTIONS: 400,
+  /**
+   * Player tokens are on (AUTH_JWT_SECRET / AUTH_JWKS_FILE) and the request has none; INVALID_TOKEN:
+   * it has one that does not verify (signature, expiry, algorithm, audience). Both are HTTP 401: the
+   * message starts with the name (`AUTH_REQUIRED: ...`), which `joinErrorName` reads.
+   */
+  AUTH_REQUIRED: 401,
+  INVALID_TOKEN: 401,
   /** A browser on an origin that is not in ALLOWED_ORIGINS (nor the server's own). */
   ORIGIN_NOT_ALLOWED: 403,
   ROOM_NOT_FOUND: 404,
@@ -41,7 +48,9 @@ export const JoinError = {
 export type JoinErrorName = keyof typeof JoinError;
 
 /** The name of a create/join refusal from the number a client received, if it is one of ours. */
-export function joinErrorName(code: number): JoinErrorName | undefined {
+export function joinErrorName(code: number, message?: string): JoinErrorName | undefined {
+  const named = /^([A-Z_]+):/.exec(message ?? "")?.[1] as JoinErrorName | undefined;
+  if (named !== undefined && JoinError[named] === code) return named;
   return (Object.keys(JoinError) as JoinErrorName[]).find((name) => JoinError[name] === code);
 }
 
@@ -51,6 +60,13 @@ export const HttpErrorStatus = {
   INVALID_QUERY: 400,
   INVALID_BODY: 400,
   UNAUTHORIZED: 401,
+  /** A player token is needed (player tokens are on) and none was sent; INVALID_TOKEN: the one sent does not verify. */
+  AUTH_REQUIRED: 401,
+  INVALID_TOKEN: 401,
+  /** The seat belongs to another identity than the token's. */
+  WRONG_PLAYER: 403,
+  /** POST /auth/guest on a server without AUTH_GUESTS=1. */
+  GUESTS_DISABLED: 403,
   INVALID_SEAT_TOKEN: 403,
   ORIGIN_NOT_ALLOWED: 403,
   SEAT_IN_USE: 409,

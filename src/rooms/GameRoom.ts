@@ -9,9 +9,11 @@ import { CloseCode, Room, matchMaker, type AuthContext, type Client, type Client
 import type { Settings } from "../config.ts";
 import type { FloodGuard } from "../http/floods.ts";
 import * as rules from "../game/index.ts";
+import type { PlayerTokens } from "../auth/tokens.ts";
 import {
   CLIENT_MESSAGE_TYPES,
   CLOSE_REJOIN,
+  CLOSE_TAKEN_OVER,
   clientMessages,
   salvageOpId,
   type ClientMessage,
@@ -26,7 +28,7 @@ import { createOptionsSchema, describeIssue, joinOptions } from "../messages/opt
 import { MatchKeeper } from "../match/keeper.ts";
 import type { Metrics } from "../metrics.ts";
 import type { LogEntry } from "../match/log.ts";
-import { nextSeat, openMatch, repeatedOp, seatOfToken, type Match, type Refusal, type Stepped } from "../match/match.ts";
+import { nextSeat, openMatch, repeatedOp, seatOfIdentity, seatOfToken, type Match, type Refusal, type SeatState, type Stepped } from "../match/match.ts";
 import { GameState } from "../schema/GameState.ts";
 import type { MatchRecord, Store } from "../store/types.ts";
 import { isJoinRefusal, joinError } from "./joinErrors.ts";
@@ -39,7 +41,20 @@ export interface RoomDeps {
   log?: (line: string) => void;
   metrics?: Metrics;
   floods?: FloodGuard;
+  /** Player tokens; absent or not `required` = anyone may join under any name. */
+  tokens?: PlayerTokens;
 }
+
+/** What static onAuth hands Colyseus for a player with a token: Colyseus reserves the seat under `sessionId`. */
+export interface SeatAuth {
+  sessionId: string;
+  identity: string;
+  /** The display name: the join options' or else the token's. */
+  name: string;
+}
+
+/** How long a device taking over a connected seat waits for the old connection to let go of it. */
+const TAKEOVER_WAIT_MS = 3000;
 
 export interface GameMetadata {
   code: string;
@@ -68,12 +83,17 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   private recording: Promise<void> | null = null;
   /** The room is being handed over (a graceful stop) or is owned elsewhere: keep its log and code. */
   private handingOver = false;
+  /** Connections closed because another device of the same player took their seat. */
+  private readonly takenOver = new WeakSet<Client>();
+  /** Takeovers waiting for the old connection's drop to hold the seat: sessionId -> its reconnection token. */
+  private readonly takeovers = new Map<string, (reconnectionToken: string) => void>();
 
-  /** Runs in the matchmaking request, before a seat is reserved: refuse malformed options early. */
-  static async onAuth(_token: string, options: unknown, _context: AuthContext) {
-    const parsed = joinOptions.safeParse(options ?? {});
-    if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
-    return true;
+  /**
+   * Runs in the matchmaking request, before a seat is reserved: the player token when tokens are on
+   * (see `gameRoom`), then the options; malformed ones are refused early.
+   */
+  static async onAuth(token: string, options: unknown, _context: AuthContext): Promise<true | SeatAuth> {
+    return admit(undefined, token, options);
   }
 
   async onCreate(options: unknown) {
@@ -108,9 +128,10 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
 
   /** A new room: its join code, then its log's first entry. */
   private async open(options: unknown): Promise<Match> {
-    const parsed = createOptionsSchema(this.deps.settings.minTurnSeconds).safeParse(options ?? {});
+    const parsed = createOptionsSchema(this.deps.settings.minTurnSeconds).partial({ name: true }).safeParse(options ?? {});
     if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
     const { name: _creator, ...setup } = parsed.data;
+    // the creator's name was checked by onAuth (it may come from the player token)
     // Reserved before the matchmaker records the room, so nobody can find it without a code.
     let code: string;
     try {
@@ -124,16 +145,19 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     }
   }
 
-  async onJoin(client: Client, options: unknown) {
+  async onJoin(client: Client, options: unknown, authData?: unknown) {
     if (this.keeper.match.players.some((p) => p.id === client.sessionId)) return this.welcomeBack(client);
+    // Colyseus hands `true` here for a create whose onAuth returned true
+    const auth = typeof authData === "object" && authData !== null && "identity" in authData ? (authData as SeatAuth) : null;
 
-    const parsed = joinOptions.safeParse(options ?? {});
+    const parsed = joinOptions.safeParse(auth ? { name: auth.name } : (options ?? {}));
     if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
     const { token, hash } = newSeatToken();
+    const identity = auth ? { identity: auth.identity } : {};
     const result = await this.keeper.serially(() => {
       const seat = nextSeat(this.keeper.match);
       if (seat === null) return { ok: false as const, error: { code: "ROOM_FULL", message: `This room is full (${this.keeper.match.options.maxPlayers} players).` } as Refusal };
-      return this.keeper.commit({ t: "seat", at: Date.now(), id: client.sessionId, name: parsed.data.name, seat, tokenHash: hash });
+      return this.keeper.commit({ t: "seat", at: Date.now(), id: client.sessionId, name: parsed.data.name, seat, tokenHash: hash, ...identity });
     });
     if (!result.ok) {
       const name = (result.error.code in JoinError ? result.error.code : "INVALID_OPTIONS") as JoinErrorName;
@@ -145,8 +169,12 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.welcome(client);
   }
 
-  /** A player whose seat was reserved by a rejoin (same sessionId): back in their seat. */
+  /**
+   * A player whose seat was reserved by a rejoin, or by a join of the same identity (its sessionId):
+   * back in their seat. Another connection of that seat (a second device) gives way to this one.
+   */
   private async welcomeBack(client: Client) {
+    this.replaceOtherConnections(client);
     this.connected.add(client.sessionId);
     const seat = this.keeper.match.players.find((p) => p.id === client.sessionId);
     if (seat?.gone) {
@@ -164,9 +192,25 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     client.send("history", { events: this.keeper.match.events, chats: this.keeper.match.chats });
   }
 
+  /**
+   * The seat's other connection (the player's first device) is closed with CLOSE_TAKEN_OVER, and a
+   * reconnection it held open is given up: this connection plays the seat now.
+   */
+  private replaceOtherConnections(client: Client) {
+    for (const other of this.clients) {
+      if (other === client || other.sessionId !== client.sessionId) continue;
+      this.takenOver.add(other);
+      other.leave(CLOSE_TAKEN_OVER, "Your seat was taken over by another device.");
+    }
+    // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
+    const held = Object.values(this["_reconnections"] as Record<string, [string, { reject(reason?: unknown): void }]>).find(([sessionId]) => sessionId === client.sessionId);
+    held?.[1].reject(false);
+  }
+
   onDrop(client: Client, code?: number) {
     const seat = this.keeper.match.players.find((p) => p.id === client.sessionId);
     if (!seat || this.handingOver) return;
+    if (this.takenOver.has(client)) return this.letGo(client);
     if (code === CloseCode.SERVER_SHUTDOWN || code === CLOSE_REJOIN) return;
     this.connected.delete(client.sessionId);
     this.show();
@@ -187,12 +231,24 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.welcome(client);
   }
 
+  /**
+   * A connection taken over by another device: if that device is already seated there is nothing to
+   * do; else (a takeover through prepareTakeover) the seat is held for it as for a dropped player.
+   */
+  private letGo(client: Client) {
+    if (this.clients.some((c) => c.sessionId === client.sessionId)) return;
+    this.connected.delete(client.sessionId);
+    this.show();
+    this.allowReconnection(client, this.deps.settings.reconnectSeconds).catch(() => {});
+    this.takeovers.get(client.sessionId)?.(client.reconnectionToken);
+  }
+
   /** A deliberate leave (code CONSENTED), or a drop whose reconnection window ran out. */
   async onLeave(client: Client, code?: number) {
+    // a newer connection of the same player (a rejoin, another device) took the seat meanwhile
+    if (this.clients.some((c) => c.sessionId === client.sessionId)) return;
     this.connected.delete(client.sessionId);
     if (this.handingOver) return;
-    // a newer connection of the same player (a rejoin) took the seat meanwhile
-    if (this.clients.some((c) => c.sessionId === client.sessionId)) return;
     await this.depart(client.sessionId, code === CloseCode.CONSENTED);
   }
 
@@ -264,23 +320,86 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
 
   /**
    * Called by POST /rooms/:code/rejoin on whichever process took the request (remoteRoomCall):
-   * checks the seat token and reserves the player's own seat (same sessionId).
+   * checks the seat token (and, with player tokens on, that the seat is the caller's identity's) and
+   * reserves the player's own seat (same sessionId).
    */
-  async prepareRejoin(seatToken: string): Promise<RejoinAnswer> {
+  async prepareRejoin(seatToken: string, identity?: string): Promise<RejoinAnswer> {
     const seat = seatOfToken(this.keeper.match, hashSeatToken(String(seatToken)));
     if (!seat) return { ok: false, code: "INVALID_SEAT_TOKEN", message: "This seat token does not belong to a seat in this room." };
+    if (seat.identity !== null && this.deps.tokens?.required && seat.identity !== identity) {
+      return { ok: false, code: "WRONG_PLAYER", message: "This seat belongs to another player: rejoin with the player token it was taken with." };
+    }
+    const answer = await this.reserveOwnSeat(seat, false);
+    if (answer.ok) this.tokens.set(seat.id, String(seatToken));
+    return answer;
+  }
+
+  /**
+   * A join of an identity that has a seat here, into a room that refuses joins (started or full):
+   * the seat is reserved for it, and a device connected to it now is closed (CLOSE_TAKEN_OVER) and
+   * its seat held for the new one. Refused (INVALID_SEAT_TOKEN) when the identity has no seat here.
+   */
+  async prepareTakeover(identity: string): Promise<RejoinAnswer> {
+    const seat = seatOfIdentity(this.keeper.match, String(identity));
+    if (!seat) return { ok: false, code: "INVALID_SEAT_TOKEN", message: "You have no seat in this room." };
+    return this.reserveOwnSeat(seat, true);
+  }
+
+  /** The identity a connection to this sessionId must carry: its seat's, or its reservation's; null = any. */
+  identityOf(sessionId: string): string | null {
+    const seat = this.keeper?.match.players.find((p) => p.id === sessionId);
+    if (seat) return seat.identity;
+    // biome-ignore lint/complexity/useLiteralKeys: _reservedSeats is private in Colyseus's Room; TypeScript allows reading it only with bracket access
+    const reserved = (this["_reservedSeats"] as Record<string, [unknown, SeatAuth | undefined] | undefined>)[sessionId];
+    return reserved?.[1]?.identity ?? null;
+  }
+
+  /** A reservation of a seated player's own seat (same sessionId), or why not; `takeOver` closes a live connection to it. */
+  private async reserveOwnSeat(seat: SeatState, takeOver: boolean): Promise<RejoinAnswer> {
     if (seat.left) return { ok: false, code: "SEAT_LEFT", message: "This player left the game and cannot come back." };
     if (this.handingOver) return { ok: false, code: "UNAVAILABLE", message: "The room is moving to another server; try again in a moment." };
-    this.tokens.set(seat.id, String(seatToken));
     // within the reconnection window Colyseus holds the seat: the rejoin is a reconnect
-    // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
-    const pending = Object.entries(this["_reconnections"] as Record<string, [string, unknown]>).find(([, [sessionId]]) => sessionId === seat.id);
-    if (pending) return { ok: true, sessionId: seat.id, reconnectionToken: pending[0] };
-    if (this.connected.has(seat.id)) return { ok: false, code: "SEAT_IN_USE", message: "This seat is connected right now (another tab?)." };
+    const pending = this.heldReconnection(seat.id);
+    if (pending) return { ok: true, sessionId: seat.id, reconnectionToken: pending };
+    if (this.connected.has(seat.id)) {
+      if (!takeOver) return { ok: false, code: "SEAT_IN_USE", message: "This seat is connected right now (another tab?)." };
+      const reconnectionToken = await this.takeOver(seat.id);
+      if (reconnectionToken) return { ok: true, sessionId: seat.id, reconnectionToken };
+      return { ok: false, code: "UNAVAILABLE", message: "The room cannot hand the seat over right now; try again in a moment." };
+    }
     // biome-ignore lint/complexity/useLiteralKeys: _reserveSeat is private in Colyseus's Room; TypeScript allows calling it only with bracket access
     const reserved = await (this["_reserveSeat"] as (id: string, options: unknown) => Promise<boolean>).call(this, seat.id, { rejoin: true });
     if (!reserved) return { ok: false, code: "UNAVAILABLE", message: "The room cannot take the seat back right now; try again in a moment." };
     return { ok: true, sessionId: seat.id };
+  }
+
+  /** The reconnection token of a seat Colyseus holds for a dropped connection, if it does. */
+  private heldReconnection(sessionId: string): string | undefined {
+    // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
+    return Object.entries(this["_reconnections"] as Record<string, [string, unknown]>).find(([, [id]]) => id === sessionId)?.[0];
+  }
+
+  /** Closes the seat's live connection (CLOSE_TAKEN_OVER); its drop holds the seat (letGo), whose reconnection token this answers. */
+  private async takeOver(sessionId: string): Promise<string | null> {
+    const live = this.clients.find((c) => c.sessionId === sessionId);
+    if (!live) return this.heldReconnection(sessionId) ?? null;
+    const held = new Promise<string | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), TAKEOVER_WAIT_MS);
+      this.takeovers.set(sessionId, (token) => {
+        clearTimeout(timer);
+        resolve(token);
+      });
+    });
+    this.takenOver.add(live);
+    live.leave(CLOSE_TAKEN_OVER, "Your seat was taken over by another device.");
+    // a device that does not answer the close (its network is gone) is cut, so its drop comes now
+    const cut = setTimeout(() => (live.ref as { terminate?: () => void }).terminate?.(), TAKEOVER_WAIT_MS / 2);
+    try {
+      return await held;
+    } finally {
+      clearTimeout(cut);
+      this.takeovers.delete(sessionId);
+    }
   }
 
   // --- messages -------------------------------------------------------------------------------
@@ -450,13 +569,37 @@ export function matchRecord(roomId: string, match: Match): MatchRecord {
     rounds: game.round,
     endReason: String(gameOver?.reason ?? "last_player_standing"),
     winnerName: game.players.find((p) => p.id === game.winner)?.name ?? "",
-    players: rules.outcomes(game).map(({ id: _sessionId, ...result }) => result),
+    players: rules.outcomes(game).map(({ id, ...result }) => ({ ...result, identity: match.players.find((p) => p.id === id)?.identity ?? null })),
   };
+}
+
+/**
+ * What static onAuth decides: with player tokens on, a valid token (else AUTH_REQUIRED /
+ * INVALID_TOKEN, HTTP 401) whose identity's sessionId Colyseus reserves the seat under; then the
+ * options, the name coming from the token's `name` claim when the options have none.
+ */
+async function admit(tokens: PlayerTokens | undefined, token: string | undefined, options: unknown): Promise<true | SeatAuth> {
+  if (!tokens?.required) {
+    const parsed = joinOptions.safeParse(options ?? {});
+    if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
+    return true;
+  }
+  const checked = await tokens.check(token);
+  if (!checked.ok) throw joinError(checked.code, checked.message);
+  const given = typeof options === "object" && options !== null ? (options as Record<string, unknown>) : {};
+  const parsed = joinOptions.safeParse({ ...given, name: given.name ?? checked.player.name ?? undefined });
+  if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
+  const identity = checked.player.identity;
+  return { sessionId: tokens.sessionIdOf(identity), identity, name: parsed.data.name };
 }
 
 /** Binds the room to its dependencies, for `defineRoom`. */
 export function gameRoom(deps: RoomDeps): typeof GameRoom {
   return class BoundGameRoom extends GameRoom {
     protected deps = deps;
+
+    static override async onAuth(token: string, options: unknown, _context: AuthContext): Promise<true | SeatAuth> {
+      return admit(deps.tokens, token, options);
+    }
   };
 }

@@ -1,12 +1,20 @@
 /**
  * Colyseus refuses a join into a locked room with a generic `room "<id>" is locked`. A locked game
  * room is either full or already playing; this turns that into ROOM_FULL / GAME_STARTED (and a
- * vanished room into ROOM_NOT_FOUND) so the player reads what happened.
+ * vanished room into ROOM_NOT_FOUND) so the player reads what happened. With player tokens on, a
+ * player whose identity has a seat there gets that seat back instead (another device taking it
+ * over), and a request without a valid token is refused as such first.
  */
 import { ErrorCode, matchMaker } from "@colyseus/core";
+import type { PlayerTokens } from "../auth/tokens.ts";
 import { joinError } from "./joinErrors.ts";
+import type { RejoinAnswer } from "./seats.ts";
 
-export function explainMatchmakeErrors(roomName: string) {
+/** The player tokens of the server this process runs (the matchmaking controller is one per process). */
+let takeoverTokens: PlayerTokens | undefined;
+
+export function explainMatchmakeErrors(roomName: string, tokens?: PlayerTokens) {
+  takeoverTokens = tokens;
   const controller = matchMaker.controller as typeof matchMaker.controller & { __explained?: boolean };
   if (controller.__explained) return;
   controller.__explained = true;
@@ -21,6 +29,15 @@ export function explainMatchmakeErrors(roomName: string) {
       const listing = (await matchMaker.findRoomsByIds([name])).get(name);
       if (!listing) throw joinError("ROOM_NOT_FOUND", "This room no longer exists.");
       if (listing.name !== roomName) throw e;
+      if (takeoverTokens?.required) {
+        const checked = await takeoverTokens.check(authOptions?.token);
+        if (!checked.ok) throw joinError(checked.code, checked.message);
+        const answer: RejoinAnswer = await matchMaker.remoteRoomCall(name, "prepareTakeover", [checked.player.identity]);
+        if (answer.ok) {
+          return { ...matchMaker.buildSeatReservation(listing, answer.sessionId), ...(answer.reconnectionToken ? { reconnectionToken: answer.reconnectionToken } : {}) };
+        }
+        if (answer.code === "UNAVAILABLE") throw joinError("UNAVAILABLE", answer.message);
+      }
       if (listing.metadata?.phase && listing.metadata.phase !== "lobby") {
         throw joinError("GAME_STARTED", "This game has already started.");
       }

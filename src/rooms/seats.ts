@@ -17,4 +17,4 @@ export function hashSeatToken(token: string): string {
 /** What the room answers a rejoin with: a seat to consume, or why not. */
 export type RejoinAnswer =
   | { ok: true; sessionId: string; reconnectionToken?: string }
-  | { ok: false; code: "INVALID_SEAT_TOKEN" | "SEAT_LEFT" | "SEAT_IN_USE" | "UNAVAILABLE"; message: string };
+  | { ok: false; code: "INVALID_SEAT_TOKEN" | "SEAT_LEFT" | "SEAT_IN_USE" | "UNAVAILABLE" | "WRONG_PLAYER"; message: string };

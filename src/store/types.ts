@@ -111,8 +111,11 @@ export class LogConflictError extends Error {
   }
 }
 
-/** One player's result in a finished match: the rules' outcome, without the session id. */
-export type PlayerResult = Omit<PlayerOutcome, "id">;
+/**
+ * One player's result in a finished match: the rules' outcome, without the session id, with the
+ * player's token identity (`sub`) when player tokens were on (null or absent otherwise).
+ */
+export type PlayerResult = Omit<PlayerOutcome, "id"> & { identity?: string | null };
 
 /** A finished match as the room reports it. */
 export interface MatchRecord {
@@ -141,7 +144,7 @@ export interface MatchSummary {
   rounds: number;
   endReason: string;
   winner: string;
-  players: Array<{ rank: number; name: string; seat: number; finalMoney: number; netWorth: number; bankrupt: boolean }>;
+  players: Array<{ rank: number; name: string; seat: number; finalMoney: number; netWorth: number; bankrupt: boolean; identity: string | null }>;
 }
 
 export interface MatchStore {

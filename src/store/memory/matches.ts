@@ -24,6 +24,7 @@ function violation(match: MatchRecord): string | null {
   if (!distinct(orders)) return "two players share a bankruptcy order";
   for (const p of match.players) {
     if (p.rank < 1) return `${p.name} has rank ${p.rank}`;
+    if (p.identity !== undefined && p.identity !== null && p.identity.length > 255) return `${p.name} has an identity longer than 255 characters`;
     if (p.bankrupt !== (p.bankruptOrder !== null)) return `${p.name} has a bankruptcy order only a bankrupt player may have`;
     if (p.bankruptOrder !== null && p.bankruptOrder < 1) return `${p.name} has bankruptcy order ${p.bankruptOrder}`;
   }
@@ -98,6 +99,7 @@ export class MemoryMatches implements MatchStore {
           finalMoney: p.finalMoney,
           netWorth: p.netWorth,
           bankrupt: p.bankrupt,
+          identity: p.identity ?? null,
         })),
       }));
   }

@@ -19,7 +19,7 @@ WITH latest AS (
    LIMIT ?
 )
 SELECT l.id, l.code, l.seed, l.started_at, l.ended_at, l.rounds, l.end_reason, l.winner_name,
-       mp.seat, mp.name, mp.final_money, mp.net_worth, mp.bankrupt,
+       mp.seat, mp.name, mp.final_money, mp.net_worth, mp.bankrupt, mp.player_identity,
        ROW_NUMBER() OVER (
          PARTITION BY mp.match_id
          ORDER BY mp.bankrupt ASC,
@@ -45,6 +45,7 @@ interface RecentRow extends RowDataPacket {
   final_money: number;
   net_worth: number;
   bankrupt: number;
+  player_identity: string | null;
   player_rank: number;
 }
 
@@ -75,9 +76,9 @@ export class MySqlMatches implements MatchStore {
         if (match.players.length > 0) {
           await run(
             `INSERT INTO match_players
-               (match_id, seat, name, final_money, net_worth, bankrupt, bankrupt_order, rank_in_match)
+               (match_id, seat, name, final_money, net_worth, bankrupt, bankrupt_order, rank_in_match, player_identity)
              VALUES ?`,
-            [match.players.map((p) => [matchId, p.seat, p.name, p.finalMoney, p.netWorth, p.bankrupt, p.bankruptOrder, p.rank])],
+            [match.players.map((p) => [matchId, p.seat, p.name, p.finalMoney, p.netWorth, p.bankrupt, p.bankruptOrder, p.rank, p.identity ?? null])],
           );
         }
         return matchId;
@@ -113,6 +114,7 @@ export class MySqlMatches implements MatchStore {
         finalMoney: row.final_money,
         netWorth: row.net_worth,
         bankrupt: row.bankrupt === 1,
+        identity: row.player_identity,
       });
     }
     return summaries;
