@@ -95,6 +95,17 @@ function tokensLine(settings: Settings): string {
   return `player tokens: required, ${kinds.join(" or ")}${audience}; guest tokens ${settings.authGuests ? "on (POST /auth/guest)" : "off"}`;
 }
 
+/**
+ * The live listing is public, as GET /rooms is. Its own onAuth keeps the default that
+ * @colyseus/auth installs on import (the playground imports it) from decoding a player token the
+ * SDK sends with every join, and refusing the lobby for a token it cannot verify.
+ */
+class PublicLobby extends LobbyRoom {
+  static override async onAuth() {
+    return true;
+  }
+}
+
 export interface ServerParts {
   settings: Settings;
   store: Store;
@@ -138,7 +149,7 @@ export function createServerConfig(
 
     rooms: {
       [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log, metrics, floods, tokens })).enableRealtimeListing(),
-      lobby: defineRoom(LobbyRoom),
+      lobby: defineRoom(PublicLobby),
     },
 
     initializeExpress: (app) => {

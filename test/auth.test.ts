@@ -133,6 +133,13 @@ describe("player tokens", () => {
       await until(() => ann.room.state.players?.size === 1, "Ann seated by her own reservation");
     });
 
+    it("lets a client that sends its token everywhere watch the live listing, which needs none", async () => {
+      for (const sdk of [sdkWith(server, await token("ann")), new ColyseusSDK(server.ws)]) {
+        const lobby = await sdk.joinOrCreate("lobby", { filter: { name: "game" } });
+        await lobby.leave();
+      }
+    });
+
     it("gives the same identity its own seat back from a second device, closes the first with 4101 and never adds a player", async () => {
       const annToken = await token("ann", { name: "Ann" });
       const phone = await joined(annToken, (sdk) => sdk.create("game", {}));

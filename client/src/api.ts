@@ -70,7 +70,8 @@ export async function requestRejoin(code: string, seatToken: string): Promise<Re
   try {
     res = await fetch(serverUrl(`/rooms/${encodeURIComponent(code)}/rejoin`), {
       method: "POST",
-      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      // with player tokens on, the seat is taken back by the identity that took it (auth.ts keeps the token)
+      headers: { Accept: "application/json", "Content-Type": "application/json", ...(sdk.auth.token ? { Authorization: `Bearer ${sdk.auth.token}` } : {}) },
       body: JSON.stringify({ seatToken }),
     });
   } catch {
@@ -88,7 +89,9 @@ export function describeJoinError(e: unknown): Problem {
   const err = e as { code?: unknown; message?: unknown };
   const code = typeof err?.code === "number" ? err.code : undefined;
   const message = typeof err?.message === "string" ? err.message : "";
-  if (code !== undefined && joinErrorName(code)) return new Problem(message || "The room refused to let you in.", joinErrorName(code));
+  const name = code === undefined ? undefined : joinErrorName(code, message);
+  if (name === "AUTH_REQUIRED" || name === "INVALID_TOKEN") return new Problem("The server did not accept your player token; try again.", name);
+  if (name) return new Problem(message || "The room refused to let you in.", name);
   switch (code) {
     case ErrorCode.MATCHMAKE_INVALID_ROOM_ID:
       return new Problem("That room no longer exists.", code);

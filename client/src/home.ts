@@ -9,6 +9,7 @@ import { fill, h } from "./dom.ts";
 import { GROUP_COLORS } from "./format.ts";
 import { toast } from "./notices.ts";
 import type { GameRoom } from "./session.ts";
+import { ensurePlayerToken, forgetPlayerToken } from "./auth.ts";
 import { saveName, savedName } from "./storage.ts";
 
 interface Listing {
@@ -167,10 +168,14 @@ export class HomeView {
     this.setBusy(true);
     let room: GameRoom;
     try {
+      await ensurePlayerToken(name);
       room = await what(name);
     } catch (e) {
       console.warn("join refused", e);
-      toast(describeJoinError(e).message, "error");
+      const problem = describeJoinError(e);
+      // a refused token is not used again: the next attempt gets a new one
+      if (problem.code === "AUTH_REQUIRED" || problem.code === "INVALID_TOKEN") forgetPlayerToken();
+      toast(problem.message, "error");
       return;
     } finally {
       this.setBusy(false);
@@ -199,7 +204,8 @@ export class HomeView {
     }
     return this.attempt(async (name) => {
       const room = await roomByCode(code);
-      if (room.phase && room.phase !== "lobby") throw new Problem(`The game in room ${code} has already started.`, "GAME_STARTED");
+      // with a player token a started game may hold this player's own seat: the server decides
+      if (room.phase && room.phase !== "lobby" && !sdk.auth.token) throw new Problem(`The game in room ${code} has already started.`, "GAME_STARTED");
       return sdk.joinById(room.roomId, { name });
     });
   }

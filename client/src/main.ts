@@ -6,15 +6,16 @@
  */
 import "./style.css";
 import { CloseCode, ErrorCode } from "@colyseus/sdk";
-import { CLOSE_REJOIN } from "../../src/messages/contract.ts";
+import { CLOSE_REJOIN, CLOSE_TAKEN_OVER } from "../../src/messages/contract.ts";
 import { describeJoinError, fetchBoard, sdk, type Board } from "./api.ts";
 import { fill, h } from "./dom.ts";
 import { GameView } from "./game.ts";
 import { HomeView } from "./home.ts";
 import { mountNotices, notice, showBanner, toast } from "./notices.ts";
-import { SeatGone, rejoinSeat, type RejoinOptions } from "./rejoin.ts";
+import { SeatGone, joinOwnSeat, rejoinSeat, type RejoinOptions } from "./rejoin.ts";
 import { RoomSession, type GameRoom } from "./session.ts";
-import { forgetSeat, forgetSeatToken, pruneSeatTokens, savedRoom, savedSeat, seatTokenOf } from "./storage.ts";
+import { ensurePlayerToken } from "./auth.ts";
+import { forgetSeat, forgetSeatToken, pruneSeatTokens, savedName, savedRoom, savedSeat, seatTokenOf } from "./storage.ts";
 import { WaitingView } from "./waiting.ts";
 
 interface Screen {
@@ -97,6 +98,8 @@ function enter(room: GameRoom, code: string | null = null) {
           if (current.code) forgetSeatToken(current.code);
           return goHome();
         }
+        // another device of this player took the seat: it plays there now, this page does not fight back
+        if (how.code === CLOSE_TAKEN_OVER) return takenOver(current);
         void regain(current, how.code, how.reason, how.afterDrop);
       },
     },
@@ -202,6 +205,42 @@ function cannotRegain(code: string, e: Error, fromLink = false) {
   show({ el, destroy() {} });
 }
 
+/** The seat is played on another device now (close 4101): say so, and offer to play here again. */
+function takenOver(current: RoomSession) {
+  const code = current.code;
+  session = null;
+  forgetSeat();
+  showBanner(null);
+  renderHeader();
+  const el = h(
+    "div",
+    { class: "placeholder", "data-testid": "taken-over" },
+    h("p", { role: "status" }, `You are playing${code ? ` room ${code}` : ""} on another device now.`),
+    h(
+      "div",
+      { class: "row" },
+      code
+        ? h(
+            "button",
+            {
+              class: "btn btn-primary",
+              "data-testid": "play-here",
+              // joining again with the player token takes the seat over from the other device
+              onclick: () =>
+                void joinOwnSeat(code, "").then(
+                  (room) => enter(room, code),
+                  (e: Error) => cannotRegain(code, e),
+                ),
+            },
+            "Play here",
+          )
+        : null,
+      h("button", { class: "btn", "data-testid": "rejoin-home", onclick: () => goHome() }, "Back to home"),
+    ),
+  );
+  show({ el, destroy() {} });
+}
+
 /** Takes the seat back with a reconnection token (a room that gave this tab no seat token). */
 async function resume(token: string, why?: string) {
   session = null;
@@ -248,6 +287,8 @@ async function boot() {
   const code = params.get("code");
   if (code !== null) history.replaceState(null, "", location.pathname);
   pruneSeatTokens();
+  // a seat taken with a player token is taken back with it (renewed first when it is about to expire)
+  await ensurePlayerToken(savedName() || "Guest").catch(() => {});
   const linked = code !== null && /^\d{6}$/.test(code) ? seatTokenOf(code) : null;
   if (code !== null && linked) return returnToSeat(code, linked, true);
   const thisTab = savedRoom();

@@ -4,8 +4,10 @@
  * room, the old connection not yet noticed as gone, the database away) are retried with backoff
  * until a time budget runs out; the answers that say the seat is no longer ours are final.
  */
-import { Problem, describeJoinError, requestRejoin, sdk } from "./api.ts";
+import { Problem, describeJoinError, requestRejoin, roomByCode, sdk } from "./api.ts";
+import { ensurePlayerToken } from "./auth.ts";
 import type { GameRoom } from "./session.ts";
+import { savedName } from "./storage.ts";
 
 export interface RejoinOptions {
   /** Transient answers are retried for this long. */
@@ -22,7 +24,9 @@ export interface RejoinOptions {
 /** The seat cannot be taken back with this token, ever: forget it. */
 export class SeatGone extends Problem {}
 
-const FINAL = new Set(["INVALID_SEAT_TOKEN", "SEAT_LEFT", "INVALID_BODY", "INVALID_CODE"]);
+const FINAL = new Set(["INVALID_SEAT_TOKEN", "SEAT_LEFT", "INVALID_BODY", "INVALID_CODE", "WRONG_PLAYER"]);
+/** The player token was refused (it expired meanwhile): a fresh one, then the seat is asked for again. */
+const TOKEN_REFUSED = new Set(["AUTH_REQUIRED", "INVALID_TOKEN"]);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,13 +55,31 @@ export async function rejoinSeat(code: string, seatToken: string, options: Rejoi
         last = describeJoinError(e);
       }
     } else {
+      // with a player token the seat is the identity's: joining the room again takes it back too
+      if (answer.code === "WRONG_PLAYER" && sdk.auth.token) return joinOwnSeat(code, answer.message);
       if (FINAL.has(answer.code) || (answer.code === "ROOM_NOT_FOUND" && options.notFoundIsFinal)) {
         throw new SeatGone(answer.message, answer.code);
       }
       last = new Problem(answer.message, answer.code);
+      if (TOKEN_REFUSED.has(answer.code)) await ensurePlayerToken(savedName() || "Guest").catch(() => {});
     }
     const wait = backoff(attempt, last.code === undefined ? "" : String(last.code));
     if (Date.now() + wait > deadline) throw last;
     await pause(wait);
+  }
+}
+
+/**
+ * A seat token refused as another player's while this page has a player token: the room is joined
+ * again with the token, which gives its identity its own seat back (a new one in a lobby where it
+ * has none); a refusal of that is final.
+ */
+export async function joinOwnSeat(code: string, refusal: string): Promise<GameRoom> {
+  try {
+    const { roomId } = await roomByCode(code);
+    const name = savedName();
+    return await sdk.joinById(roomId, name ? { name } : {});
+  } catch (e) {
+    throw new SeatGone(`${refusal} ${describeJoinError(e).message}`.trim(), "WRONG_PLAYER");
   }
 }

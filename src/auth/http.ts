@@ -101,7 +101,7 @@ export function authRouter(tokens: PlayerTokens, settings: GuestSettings, presen
 }
 
 /**
- * The WebSocket transport's hook: with player tokens on, a connection to a room carries a valid
+ * The WebSocket transport's hook: with player tokens on, a connection to a game room carries a valid
  * token (the SDK sends it as `_authToken`) of the identity the seat, or its reservation, is for.
  * Answered 401 (no or bad token) or 403 WRONG_PLAYER instead of upgraded.
  */
@@ -112,11 +112,12 @@ export function refuseUnauthenticatedUpgrades(tokens: PlayerTokens): BeforeUpgra
     const sessionId = url.searchParams.get("sessionId");
     // no sessionId: Colyseus's latency ping, which joins nothing
     if (!sessionId) return;
+    // the game's rooms only: the lobby's listing is public (as GET /rooms is)
+    const room = matchMaker.getLocalRoomById(url.pathname.split("/").at(-1) ?? "");
+    if (!(room instanceof GameRoom)) return;
     const checked = await tokens.check(context.token);
     if (!checked.ok) return Response.json({ error: { code: checked.code, message: checked.message } }, { status: 401 });
-    const roomId = url.pathname.split("/").at(-1) ?? "";
-    const room = matchMaker.getLocalRoomById(roomId);
-    const owner = room instanceof GameRoom ? room.identityOf(sessionId) : null;
+    const owner = room.identityOf(sessionId);
     if (owner !== null && owner !== checked.player.identity) {
       return Response.json({ error: { code: "WRONG_PLAYER", message: "This seat belongs to another player." } }, { status: 403 });
     }

@@ -8,7 +8,7 @@ import { ColyseusSDK } from "@colyseus/sdk";
 import { choose } from "../helpers/players.ts";
 import { until } from "../helpers/wait.ts";
 import { screenshot, browserSuite } from "../helpers/browser.ts";
-import { byTestId, createRoom, joinByCode, openHome, playerRows, readyAndStart, sessionIdOf, setName, type Row } from "./steps.ts";
+import { byTestId, joinByCode, openHome, playerRows, privatePair, readyAndStart, sessionIdOf, setName, type Row } from "./steps.ts";
 
 const STARTING_MONEY = 1500;
 
@@ -38,13 +38,7 @@ describe("browser client: playing a turn", function () {
   it("starts when all are ready, and B sees A's token move and money change while B's buttons stay disabled", async () => {
     const a = await suite.chrome.person({ width: 1280, height: 800 });
     const b = await suite.chrome.person({ width: 360, height: 740 });
-    await openHome(a.page, suite.server.http);
-    await setName(a.page, "Ada");
-    const code = await createRoom(a.page, { private: true, maxPlayers: 2 });
-    await openHome(b.page, suite.server.http);
-    await setName(b.page, "Bo");
-    await joinByCode(b.page, code);
-    await b.page.waitForSelector(byTestId("waiting-room"));
+    await privatePair(suite.server.http, a.page, b.page);
 
     await readyAndStart(a.page, b.page);
     const ids = { a: await sessionIdOf(a.page), b: await sessionIdOf(b.page) };

@@ -28,6 +28,18 @@ export async function joinByCode(page: Page, code: string) {
   await page.click(byTestId("join-code"));
 }
 
+/** Ada's page creates a private room of two, Bo's joins it by code: the room's code, once both wait in it. */
+export async function privatePair(base: string, ada: Page, bo: Page): Promise<string> {
+  await openHome(ada, base);
+  await setName(ada, "Ada");
+  const code = await createRoom(ada, { private: true, maxPlayers: 2 });
+  await openHome(bo, base);
+  await setName(bo, "Bo");
+  await joinByCode(bo, code);
+  await bo.waitForSelector(byTestId("waiting-room"));
+  return code;
+}
+
 export async function lobbyNames(page: Page): Promise<string[]> {
   return page.$$eval('[data-testid="lobby-player"] .seat-name', (els) => els.map((e) => (e.firstChild?.textContent ?? "").trim()));
 }
