@@ -67,13 +67,23 @@ export function rejoinRouter(store: Store, restorer: Restorer, throttle: LookupT
   return router;
 }
 
-/** The room's listing once a live process runs it (restored here if its process is gone), or why not. */
+/**
+ * The room's listing once a live process runs it (restored here if its process is gone), or why not.
+ * A room of this process is found without the database; otherwise the code is resolved in MySQL, at
+ * a pace that slows down while the room is not up yet (a restart's rejoins must not drain the pool).
+ */
 async function liveRoom(store: Store, restorer: Restorer, code: string): Promise<IRoomCache | "unknown" | "pending"> {
+  const local = restorer.localRoomOf(code);
+  if (local) {
+    const listing = (await matchMaker.findRoomsByIds([local])).get(local);
+    if (listing?.processId === matchMaker.processId) return listing;
+  }
   const deadline = Date.now() + ROOM_WAIT_MS;
-  for (;;) {
+  for (let pause = 100; ; pause = Math.min(2 * pause, 1000)) {
     const live = await store.codes.resolve(code);
     const record = live ?? (await store.codes.lookup(code));
     if (!record) return "unknown";
+    // shared with the restores already under way for this room (the scan's, other rejoins')
     if (!live) await restorer.restore(record.roomId, record.processId);
     let listing = (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId);
     if (!listing && matchMaker.getLocalRoomById(record.roomId)) {
@@ -81,9 +91,12 @@ async function liveRoom(store: Store, restorer: Restorer, code: string): Promise
       await matchMaker.restoreMissingRoomCaches();
       listing = (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId);
     }
-    if (listing && listing.processId === (live ?? (await store.codes.resolve(code)))?.processId) return listing;
+    if (listing && listing.processId === (live ?? (await store.codes.resolve(code)))?.processId) {
+      if (listing.processId === matchMaker.processId) restorer.remember(code, record.roomId);
+      return listing;
+    }
     // the room exists but is not up yet (being restored): a retry, not a wrong guess
-    if (Date.now() > deadline) return "pending";
-    await new Promise((r) => setTimeout(r, 100));
+    if (Date.now() + pause > deadline) return "pending";
+    await new Promise((r) => setTimeout(r, pause));
   }
 }

@@ -12,8 +12,15 @@ import { restoring } from "./GameRoom.ts";
 
 const stopping = () => matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN;
 
+/** Rooms restored at once by a scan. */
+const RESTORE_CONCURRENCY = 8;
+/** Codes whose room this process has seen here (a bound, not a working-set size: they cost ~100 bytes each). */
+const MAX_REMEMBERED_CODES = 100_000;
+
 export class Restorer {
   private scanning: Promise<number> | null = null;
+  private readonly attempts = new Map<string, Promise<boolean>>();
+  private readonly codes = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -48,17 +55,48 @@ export class Restorer {
 
   private async scan(): Promise<number> {
     if (!this.store.logs.durable || stopping()) return 0;
+    const startedAt = performance.now();
+    const orphans = (await this.store.codes.orphans(this.address)).filter((o) => o.processId !== matchMaker.processId);
     let restored = 0;
-    for (const orphan of await this.store.codes.orphans(this.address)) {
-      if (orphan.processId === matchMaker.processId) continue;
-      if (await this.restore(orphan.roomId, orphan.processId)) restored++;
-    }
-    if (restored > 0) this.log(`restored ${restored} room(s) of stopped processes`);
+    // a few at a time: each is a claim, a read and a create, mostly waiting on the database
+    const workers = Array.from({ length: Math.min(RESTORE_CONCURRENCY, orphans.length) }, async () => {
+      for (let orphan = orphans.shift(); orphan; orphan = orphans.shift()) {
+        if (await this.restore(orphan.roomId, orphan.processId)) restored++;
+      }
+    });
+    await Promise.all(workers);
+    if (restored > 0) this.log(`restored ${restored} room(s) of stopped processes in ${Math.round(performance.now() - startedAt)} ms`);
     return restored;
   }
 
-  /** Claims a room from `from` ("" = handed over) and runs it here; false when another process got it. */
-  async restore(roomId: string, from: string): Promise<boolean> {
+  /** The room of a code, when it runs on this process: a rejoin for it needs no database read. */
+  localRoomOf(code: string): string | null {
+    const roomId = this.codes.get(code);
+    if (roomId && matchMaker.getLocalRoomById(roomId)) return roomId;
+    if (roomId) this.codes.delete(code);
+    return null;
+  }
+
+  /** Remembers where a code's room runs, once a look-up or a restore has told. */
+  remember(code: string, roomId: string) {
+    if (this.codes.size >= MAX_REMEMBERED_CODES) this.codes.delete(this.codes.keys().next().value!);
+    this.codes.set(code, roomId);
+  }
+
+  /**
+   * Claims a room from `from` ("" = handed over) and runs it here; false when another process got it.
+   * Concurrent calls for one room (the scan, and rejoins of its players) share one attempt.
+   */
+  restore(roomId: string, from: string): Promise<boolean> {
+    let attempt = this.attempts.get(roomId);
+    if (!attempt) {
+      attempt = this.attempt(roomId, from).finally(() => this.attempts.delete(roomId));
+      this.attempts.set(roomId, attempt);
+    }
+    return attempt;
+  }
+
+  private async attempt(roomId: string, from: string): Promise<boolean> {
     if (matchMaker.getLocalRoomById(roomId)) return true;
     // a stopping process hands rooms over; it must not take them (back)
     if (stopping()) return false;
@@ -67,6 +105,7 @@ export class Restorer {
       const records = await this.store.logs.read(roomId);
       const match = replay(records.map((r) => r.entry as LogEntry));
       restoring.set(roomId, match);
+      this.remember(match.code, roomId);
       // the stopped process's listing may still be in a shared room cache
       await matchMaker.driver.remove(roomId);
       await matchMaker.handleCreateRoom(this.roomName, {}, undefined, roomId);
