@@ -172,6 +172,28 @@ describe("a game outlives the process that hosts it", function () {
     assert.doesNotMatch(second.output(), /uncaught exception|Maximum call stack/);
   });
 
+  it("answers GET /rooms/:code of a room whose process died, until another process restores it, with 503 and Retry-After, not counted as a guess; then with the room", async () => {
+    // the survivor must not find the dead process stale at once: the window between is what is tested
+    const slow = { STALE_PROCESS_SECONDS: "6", CODE_LOOKUP_LIMIT: "2" };
+    const doomed = await start(slow);
+    const [ann] = await gameOf(doomed, ["Ann", "Bob"]);
+    const code = ann.room.state.code;
+    const survivor = await start(slow);
+    await doomed.stop("SIGKILL");
+    // more answers than the limit of failed look-ups (2): were they counted, the last ones would be 429
+    for (let i = 0; i < 4; i++) {
+      const answer = await getJson(`${survivor.http}/rooms/${code}`);
+      assert.equal(answer.status, 503, JSON.stringify(answer.body));
+      assert.equal(answer.body.error.code, "UNAVAILABLE");
+      assert.equal(answer.headers.get("retry-after"), "1");
+    }
+    const restored = await until(async () => {
+      const answer = await getJson(`${survivor.http}/rooms/${code}`);
+      return answer.status === 200 ? answer.body : null;
+    }, "the room restored on the survivor", 20_000);
+    assert.equal(restored.roomId, ann.room.roomId);
+  });
+
   it("lets a later process on another port restore a dead process's rooms once its heartbeat is stale, and only one of two racing processes runs each room", async () => {
     const doomed = await start();
     const sdk = new PlayerSDK(doomed.ws);

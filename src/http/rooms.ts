@@ -40,7 +40,12 @@ export function roomsRouter(store: Store, throttle: LookupThrottle): Router {
       }
       const record = await store.codes.resolve(code);
       const listing = record ? (await matchMaker.findRoomsByIds([record.roomId])).get(record.roomId) : undefined;
-      if (!record || !listing) {
+      if (!listing) {
+        // a room whose process is gone (being restored) or whose listing is being repaired: a retry, not a wrong guess
+        if (record || (await store.codes.lookup(code))) {
+          res.setHeader("Retry-After", "1");
+          return sendError(res, "UNAVAILABLE", `The room ${code} is being restored on another server; try again in a moment.`);
+        }
         return sendError(res, "ROOM_NOT_FOUND", `No live room has the code ${code}.`);
       }
       res.json({
