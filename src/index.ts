@@ -2,6 +2,7 @@
  * Starts the server from arena.config.ts. The Node version and the settings are checked before
  * anything else is loaded, so an unsupported Node or a bad value stops the start with one line.
  */
+import * as nodeModule from "node:module";
 import { ConfigError, loadEnvFiles, loadSettings, type Settings } from "./config.ts";
 import { unsupportedNode } from "./runtime.ts";
 import { importColyseusTools } from "./tools.ts";
@@ -11,6 +12,10 @@ if (unsupported) {
   console.error(unsupported);
   process.exit(1);
 }
+
+// V8's code for the modules, kept on disk (the OS's temp directory) from one start to the next:
+// a restart after a deploy or a crash listens about a second sooner. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+nodeModule.enableCompileCache();
 
 let settings: Settings;
 let envFiles: string[];
