@@ -48,7 +48,9 @@ ${BOT_FLAGS_HELP.split("\n").filter((l) => !l.includes("--endpoint")).join("\n")
   --help
 
 Environment: MYSQL_URL (the server's store; required for --processes > 1),
-REDIS_URL (for --processes > 1; default redis://127.0.0.1:6379/14, flushed first).`;
+REDIS_URL (for --processes > 1; default redis://127.0.0.1:6379/14, flushed first),
+AUTH_JWT_SECRET (with --auth: the servers require player tokens signed with it, the bots sign their own;
+without --auth the servers run with player tokens off whatever the environment says).`;
 
 const RESULTS = "bench/results";
 const DEFAULT_LEVELS = [250, 500, 1000, 2000, 3000, 5000];
@@ -69,6 +71,15 @@ interface BenchOptions {
   compareStores: boolean;
   restartAt: number | null;
   bots: Omit<BotSettings, "endpoints">;
+}
+
+/**
+ * The servers' player-token settings: with --auth the bots' secret (and audience), else off, so
+ * that a secret in the bench's own environment does not lock bots without tokens out.
+ */
+function authEnv(bots: Pick<BotSettings, "auth">): Record<string, string> {
+  if (!bots.auth) return { AUTH_JWT_SECRET: "", AUTH_JWKS_FILE: "", AUTH_GUESTS: "" };
+  return { AUTH_JWT_SECRET: bots.auth.secret, AUTH_AUDIENCE: bots.auth.audience ?? "", AUTH_JWKS_FILE: "" };
 }
 
 /** A refusal of the flags as given: one line, no help text. */
@@ -171,7 +182,7 @@ async function main() {
     // an empty MYSQL_URL is unset for the server (the bench's own environment may carry one)
     // every bot comes from 127.0.0.1: the failed join-code look-ups of thousands of players (a restart
     // makes some) would otherwise lock them all out of private rooms, as no real address would be
-    const env: Record<string, string> = { MYSQL_URL: store === "mysql" ? scratch!.url : "", CODE_LOOKUP_LIMIT: process.env.CODE_LOOKUP_LIMIT ?? "10000" };
+    const env: Record<string, string> = { MYSQL_URL: store === "mysql" ? scratch!.url : "", CODE_LOOKUP_LIMIT: process.env.CODE_LOOKUP_LIMIT ?? "10000", ...authEnv(options.bots) };
     if (redisUrl) Object.assign(env, { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
     return env;
   };
@@ -216,8 +227,9 @@ async function main() {
       p99LimitMs: options.p99LimitMs,
       maxErrorRate: options.maxErrorRate,
       restartAt: options.restartAt,
-      bots: options.bots,
-      serverEnv: { NODE_ENV: "production", CODE_LOOKUP_LIMIT: process.env.CODE_LOOKUP_LIMIT ?? "10000", ...(scratch ? { MYSQL_URL: redact(scratch.url), scratchDatabaseOf: redact(givenMysqlUrl!) } : {}), ...(redisUrl ? { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" } : {}) },
+      // the secret is not written to the results
+      bots: { ...options.bots, auth: options.bots.auth ? { secret: "(set)", audience: options.bots.auth.audience } : null },
+      serverEnv: { NODE_ENV: "production", CODE_LOOKUP_LIMIT: process.env.CODE_LOOKUP_LIMIT ?? "10000", ...(options.bots.auth ? { AUTH_JWT_SECRET: "(set)" } : {}), ...(scratch ? { MYSQL_URL: redact(scratch.url), scratchDatabaseOf: redact(givenMysqlUrl!) } : {}), ...(redisUrl ? { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" } : {}) },
     },
   };
   const profile = options.profile ? await writeProfileSummary(profileDir, stamp) : null;

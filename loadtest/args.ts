@@ -1,5 +1,7 @@
 /** Command-line flags of the load-test bots, shared by `npm run loadtest` and the bench. */
+import { MIN_JWT_SECRET_LENGTH } from "../src/config.ts";
 import { DEFAULT_BOT_SETTINGS, type BotSettings } from "./bot.ts";
+import type { BotAuth } from "./tokens.ts";
 
 export class UsageError extends Error {}
 
@@ -21,6 +23,7 @@ export const BOT_FLAGS = {
   "timeout-ms": { type: "string" },
   "retry-for-ms": { type: "string" },
   "verify-acks": { type: "string" },
+  auth: { type: "boolean" },
 } as const;
 
 export const BOT_FLAGS_HELP = `  --endpoint URL[,URL]   ws:// endpoint(s); bots spread over them     (default ws://127.0.0.1:2567)
@@ -32,9 +35,20 @@ export const BOT_FLAGS_HELP = `  --endpoint URL[,URL]   ws:// endpoint(s); bots 
   --lobby-wait-ms MS     a quick-play host starts with 2+ after this  (default ${DEFAULT_BOT_SETTINGS.lobbyWaitMs})
   --timeout-ms MS        an answer/join/state change slower is an error (default ${DEFAULT_BOT_SETTINGS.timeoutMs})
   --retry-for-ms MS      keep trying to rejoin a seat / resend after UNAVAILABLE (default ${DEFAULT_BOT_SETTINGS.retryForMs})
-  --verify-acks N        acked opIds re-sent after a rejoin, expecting the original ack (default ${DEFAULT_BOT_SETTINGS.verifyAcks})`;
+  --verify-acks N        acked opIds re-sent after a rejoin, expecting the original ack (default ${DEFAULT_BOT_SETTINGS.verifyAcks})
+  --auth                 each bot signs its own player token (HS256 with AUTH_JWT_SECRET from the
+                         environment, and AUTH_AUDIENCE when set), for a server with player tokens on`;
 
-export function botSettings(values: Record<string, string | boolean | undefined>): BotSettings {
+/** --auth: the server's secret (and audience) from the environment the bots run in. */
+export function botAuth(env: Record<string, string | undefined>): BotAuth {
+  const secret = env.AUTH_JWT_SECRET?.trim() ?? "";
+  if (secret.length < MIN_JWT_SECRET_LENGTH) {
+    throw new UsageError(`--auth signs the bots' tokens with AUTH_JWT_SECRET: set it in the environment to the server's (at least ${MIN_JWT_SECRET_LENGTH} characters)`);
+  }
+  return { secret, audience: env.AUTH_AUDIENCE?.trim() || null };
+}
+
+export function botSettings(values: Record<string, string | boolean | undefined>, env: Record<string, string | undefined> = process.env): BotSettings {
   const d = DEFAULT_BOT_SETTINGS;
   const str = (k: string) => values[k] as string | undefined;
   const endpoints = (str("endpoint") ?? d.endpoints.join(",")).split(",").map((e) => e.trim()).filter(Boolean);
@@ -52,5 +66,6 @@ export function botSettings(values: Record<string, string | boolean | undefined>
     timeoutMs: numberFlag(str("timeout-ms"), "timeout-ms", d.timeoutMs, 100, 600_000),
     retryForMs: numberFlag(str("retry-for-ms"), "retry-for-ms", d.retryForMs, 0, 3_600_000),
     verifyAcks: Math.floor(numberFlag(str("verify-acks"), "verify-acks", d.verifyAcks, 0, 100)),
+    auth: values.auth === true ? botAuth(env) : null,
   };
 }

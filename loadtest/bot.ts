@@ -15,6 +15,7 @@
  * (state.seq reaching the ack's seq) on every member of the room, which works because a room's
  * members live in this process (see `seatsByRoom`), and the time out of its seat.
  */
+import { botToken, type BotAuth } from "./tokens.ts";
 import { Client, type Room } from "@colyseus/sdk";
 import {
   CLOSE_REJOIN,
@@ -47,6 +48,8 @@ export interface BotSettings {
   retryForMs: number;
   /** After taking its seat back, how many of its acknowledged opIds a bot sends again, expecting each one's original ack (0: none). */
   verifyAcks: number;
+  /** `--auth`: each bot signs its own player token (HS256 with the server's AUTH_JWT_SECRET); null = none. */
+  auth: BotAuth | null;
 }
 
 export const DEFAULT_BOT_SETTINGS: BotSettings = {
@@ -60,6 +63,7 @@ export const DEFAULT_BOT_SETTINGS: BotSettings = {
   timeoutMs: 10_000,
   retryForMs: 60_000,
   verifyAcks: 5,
+  auth: null,
 };
 
 const GAME_ACTIONS = new Set(["roll", "buy", "pass", "end_turn", "pay_bail"]);
@@ -159,6 +163,8 @@ export function httpBase(endpoint: string): string {
 /** Shared by every bot of a process: one SDK client per endpoint, the board's prices, the metrics. */
 export class BotContext {
   readonly clients: BotClient[];
+  /** With --auth, each bot's own SDK clients (one per endpoint), carrying its token. */
+  private readonly ownClients = new Map<string, BotClient[]>();
   stopped = false;
   private prices: Array<number | null> | null = null;
   private readonly stopWaiters = new Set<() => void>();
@@ -171,6 +177,30 @@ export class BotContext {
     readonly metrics: Metrics,
   ) {
     this.clients = settings.endpoints.map((e) => new BotClient(e));
+  }
+
+  /**
+   * The SDK clients (one per endpoint) a bot plays through: the shared ones, or with --auth its own,
+   * whose token the SDK sends on matchmaking and on the room's WebSocket.
+   */
+  async clientsFor(name: string): Promise<BotClient[]> {
+    if (!this.settings.auth) return this.clients;
+    let own = this.ownClients.get(name);
+    if (!own) {
+      const token = await botToken(this.settings.auth, name);
+      own = this.settings.endpoints.map((e) => {
+        const client = new BotClient(e);
+        client.auth.token = token;
+        return client;
+      });
+      this.ownClients.set(name, own);
+    }
+    return own;
+  }
+
+  /** The clients clientsFor gave this bot (the shared ones without --auth). */
+  clientsOf(name: string): BotClient[] {
+    return this.ownClients.get(name) ?? this.clients;
   }
 
   /** Tile prices from GET /board (the public contract), fetched once. */
@@ -620,7 +650,8 @@ export class Seat {
       return this.end();
     }
     const endpoints = settings.endpoints;
-    let endpoint = Math.max(0, this.ctx.clients.indexOf(this.client));
+    const clients = this.ctx.clientsOf(this.name);
+    let endpoint = Math.max(0, clients.indexOf(this.client));
     const deadline = this.awaySince! + settings.retryForMs;
     let last = "";
     for (let attempt = 0; !this.leaving && !this.ctx.stopped && !this.closed; attempt++) {
@@ -631,7 +662,8 @@ export class Seat {
       try {
         const res = await fetch(url, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          // with --auth the seat is taken back by the identity that took it
+          headers: { "content-type": "application/json", ...(this.client.auth.token ? { authorization: `Bearer ${this.client.auth.token}` } : {}) },
           body: JSON.stringify({ seatToken: token }),
           signal: AbortSignal.timeout(settings.timeoutMs),
         });
@@ -642,7 +674,7 @@ export class Seat {
         last = `POST ${url}: ${(e as Error).message}`;
       }
       if (status === 200 && body?.reservation) {
-        const consuming = this.ctx.clients[endpoint].consumeSeatReservation(body.reservation);
+        const consuming = clients[endpoint].consumeSeatReservation(body.reservation);
         try {
           const room = await withTimeout(consuming, settings.timeoutMs, "consumeSeatReservation");
           if (this.leaving || this.ctx.stopped || this.closed) {
@@ -798,7 +830,8 @@ function gameLimitMs(settings: BotSettings) {
 /** A group of friends: the first creates a private room, the others type its code; play; leave; again. */
 export async function privateGroup(ctx: BotContext, names: string[], firstEndpoint: number) {
   const { metrics, settings } = ctx;
-  const clientFor = (i: number) => ctx.clients[(firstEndpoint + i) % ctx.clients.length];
+  const own = await Promise.all(names.map((name) => ctx.clientsFor(name)));
+  const clientFor = (i: number) => own[i][(firstEndpoint + i) % own[i].length];
   while (!ctx.stopped) {
     const seats: Seat[] = [];
     try {
@@ -857,7 +890,8 @@ export async function privateGroup(ctx: BotContext, names: string[], firstEndpoi
 /** A stranger: quick play into any public room (joinOrCreate), play, leave, again. */
 export async function quickPlayer(ctx: BotContext, name: string, endpoint: number) {
   const { metrics, settings } = ctx;
-  const client = ctx.clients[endpoint % ctx.clients.length];
+  const clients = await ctx.clientsFor(name);
+  const client = clients[endpoint % clients.length];
   while (!ctx.stopped) {
     let seat: Seat | null = null;
     try {

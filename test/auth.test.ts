@@ -7,13 +7,18 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { spawnSync } from "node:child_process";
+import { matchMaker } from "@colyseus/core";
 import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from "jose";
+import { UsageError, botSettings } from "../loadtest/args.ts";
+import { Swarm } from "../loadtest/swarm.ts";
 import { CLOSE_TAKEN_OVER } from "../src/messages/contract.ts";
 import { joinErrorName } from "../src/messages/errors.ts";
 import { ConfigError, loadSettings } from "../src/config.ts";
 import { backends } from "./helpers/backends.ts";
 import { PlayerSDK, ask, observe, playToTheEnd, readyAndStart, type Observed } from "./helpers/players.ts";
+import { fastBots } from "./helpers/bots.ts";
 import { upgradeStatus } from "./helpers/net.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { serverSuite } from "./helpers/suite.ts";
@@ -356,6 +361,50 @@ describe("player tokens", () => {
     });
   }
 });
+
+describe("the load-test bots with --auth", function () {
+  this.timeout(40_000);
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ authJwtSecret: SECRET, authAudience: "boardroom-test", minTurnSeconds: 1 });
+  });
+  after(() => server.stop());
+
+  it("sign a token of their own each and play whole games on a server that requires tokens", async () => {
+    const swarm = new Swarm(fastBots(server.ws, botSettings({ auth: true }, { AUTH_JWT_SECRET: SECRET, AUTH_AUDIENCE: "boardroom-test" })));
+    const identities = new Set<string>();
+    await swarm.start({ numClients: 4, delayMs: 10, namePrefix: "bot" });
+    try {
+      await until(async () => {
+        for (const identity of await seatIdentities(server)) if (identity) identities.add(identity);
+        return swarm.metrics.counters.gamesFinished >= 2 || swarm.metrics.counters.errors > 0;
+      }, "two games to finish", 30_000);
+    } finally {
+      await swarm.stop();
+    }
+    const { counters, errorSamples } = swarm.metrics;
+    assert.equal(counters.errors, 0, errorSamples.join("\n"));
+    assert.ok(counters.joins >= 4 && counters.acks > 0, JSON.stringify(counters));
+    assert.equal(identities.size, 4, [...identities].join(", "));
+    for (const identity of identities) assert.match(identity, /^loadtest:[\w-]+:bot\d$/);
+  });
+
+  it("refuse --auth without AUTH_JWT_SECRET in the environment, and list --auth in the help of the bots and the bench", async () => {
+    assert.throws(() => botSettings({ auth: true }, {}), (e: unknown) => e instanceof UsageError && /AUTH_JWT_SECRET/.test(e.message));
+    assert.equal(botSettings({}, { AUTH_JWT_SECRET: SECRET }).auth, null);
+    for (const script of ["loadtest/cli.ts", "bench/run.ts"]) {
+      const help = spawnSync(process.execPath, ["--import", "tsx", script, "--help"], { encoding: "utf8", env: { ...process.env, DOTENV_CONFIG_QUIET: "true" } });
+      assert.equal(help.status, 0, help.stderr);
+      assert.match(help.stdout, /--auth +each bot signs its own player token/, script);
+    }
+  });
+});
+
+/** The identities of the seats of every game room the server runs now. */
+async function seatIdentities(server: TestServer): Promise<Array<string | null>> {
+  const listings = await matchMaker.query({ name: "game" });
+  return listings.flatMap((l) => ((server.colyseus.getRoomById(l.roomId) as any)?.keeper?.match.players ?? []).map((p: { identity: string | null }) => p.identity));
+}
 
 describe("player token settings", () => {
   let dir: string;

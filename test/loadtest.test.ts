@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { BotContext, DEFAULT_BOT_SETTINGS, SERVER_MESSAGE_TYPES, Seat, presence, type BotSettings } from "../loadtest/bot.ts";
 import { Metrics } from "../loadtest/metrics.ts";
 import { Swarm } from "../loadtest/swarm.ts";
+import { fastBots } from "./helpers/bots.ts";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
 import { startProcess, type ServerProcess } from "./helpers/process.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
@@ -53,16 +54,7 @@ describe("the load-test bots", function () {
   this.timeout(30_000);
   let server: TestServer;
   let warnings: ReturnType<typeof captureWarnings> | null = null;
-  const settings = (): BotSettings => ({
-    ...DEFAULT_BOT_SETTINGS,
-    endpoints: [server.ws],
-    thinkMs: 20,
-    rounds: 1,
-    turnSeconds: 1,
-    groupSize: 2,
-    lobbyWaitMs: 200,
-    timeoutMs: 5000,
-  });
+  const settings = (): BotSettings => fastBots(server.ws);
 
   before(async () => {
     server = await startServer({ mysqlUrl: null, minTurnSeconds: 1 });
