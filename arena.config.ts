@@ -12,6 +12,7 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import { createStore } from "./src/store/index.ts";
 import type { Store } from "./src/store/types.ts";
 import { gameRoom } from "./src/rooms/GameRoom.ts";
+import { guardMatchmakeBodies } from "./src/http/matchmakeBodies.ts";
 import { explainMatchmakeErrors } from "./src/rooms/matchmakeErrors.ts";
 import { GAME_ROOM, roomsRouter } from "./src/http/rooms.ts";
 import { Drain, healthRouter } from "./src/http/health.ts";
@@ -145,7 +146,10 @@ export function createServerConfig(
 
     // Frames up to 64 KiB are decoded so an oversized chat line is refused with an error
     // instead of dropping the connection; anything larger is a protocol violation.
-    initializeTransport: (options) => new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES, beforeUpgrade: async (request, context) => (await foreignUpgrades(request, context)) ?? unauthenticatedUpgrades(request, context) }),
+    initializeTransport: (options) => {
+      if (options.server) guardMatchmakeBodies(options.server);
+      return new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES, beforeUpgrade: async (request, context) => (await foreignUpgrades(request, context)) ?? unauthenticatedUpgrades(request, context) });
+    },
 
     rooms: {
       [GAME_ROOM]: defineRoom(gameRoom({ store, settings, log, metrics, floods, tokens })).enableRealtimeListing(),

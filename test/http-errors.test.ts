@@ -8,6 +8,7 @@ import type { Settings } from "../src/config.ts";
 import { createStore } from "../src/store/index.ts";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
+import { PlayerSDK } from "./helpers/players.ts";
 import { TcpProxy } from "./helpers/tcpProxy.ts";
 
 interface Answer {
@@ -109,12 +110,41 @@ for (const nodeEnv of ["development", "production"] as const) {
       assertLoggedOnce(server.logs, /GET \/matches\/recent failed with INTERNAL: TypeError: Cannot read properties/);
     });
 
-    it("answers a malformed JSON body on /matchmake with the JSON the SDK reads", async () => {
+    it("answers a malformed JSON body on /matchmake with 400 INVALID_JSON in the { code, error } shape the SDK reads", async () => {
       const answer = await ask(`${server.http}/matchmake/create/game`, postJson("{nope"));
       assert.equal(answer.status, 400);
       assert.match(answer.type, /^application\/json/);
-      assert.equal(typeof answer.body.error, "string");
+      assert.equal(answer.body.code, 400);
+      assert.match(answer.body.error, /^INVALID_JSON: /);
       assertNoLeak(answer.text);
+    });
+
+    it("answers a matchmaking body over the limit with 413 PAYLOAD_TOO_LARGE in the SDK's shape, declared or streamed, and creates nothing", async () => {
+      const huge = JSON.stringify({ name: "Ann", padding: "x".repeat(2_000_000) });
+      const declared = await ask(`${server.http}/matchmake/create/game`, postJson(huge));
+      assert.equal(declared.status, 413, declared.text);
+      assert.equal(declared.body.code, 413);
+      assert.match(declared.body.error, /^PAYLOAD_TOO_LARGE: /);
+      // no Content-Length: cut once the bytes read pass the limit
+      const chunks = new ReadableStream({
+        pull(controller) {
+          controller.enqueue(new TextEncoder().encode(`{"name":"Ann","padding":"${"x".repeat(64 * 1024)}`));
+        },
+      });
+      const streamed = await ask(`${server.http}/matchmake/create/game`, { method: "POST", headers: { "content-type": "application/json" }, body: chunks, duplex: "half" } as RequestInit);
+      assert.equal(streamed.status, 413, streamed.text);
+      assert.match(streamed.body.error, /^PAYLOAD_TOO_LARGE: /);
+      const sdk = new PlayerSDK(server.ws);
+      await assert.rejects(sdk.create("game", { name: "Ann", padding: "x".repeat(20_000) }), (e: { code?: number; message?: string }) => {
+        assert.equal(e.code, 413);
+        assert.match(e.message ?? "", /^PAYLOAD_TOO_LARGE: /);
+        return true;
+      });
+      assert.deepEqual((await ask(`${server.http}/rooms`)).body.rooms, []);
+      // a body within the limit is read and handed on as before
+      const room = await sdk.create("game", { name: "Ann" });
+      assert.match(room.roomId, /\S/);
+      await room.leave();
     });
 
     it("keeps the SDK's { code, error } shape for a matchmaking refusal", async () => {
