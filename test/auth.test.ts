@@ -19,6 +19,8 @@ import { ConfigError, loadSettings } from "../src/config.ts";
 import { backends } from "./helpers/backends.ts";
 import { PlayerSDK, ask, observe, playToTheEnd, readyAndStart, type Observed } from "./helpers/players.ts";
 import { fastBots } from "./helpers/bots.ts";
+import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
+import { startProcess, type ServerProcess } from "./helpers/process.ts";
 import { upgradeStatus } from "./helpers/net.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { serverSuite } from "./helpers/suite.ts";
@@ -360,6 +362,55 @@ describe("player tokens", () => {
       });
     });
   }
+});
+
+describe("player tokens across a restart (MySQL)", function () {
+  this.timeout(90_000);
+  let db: TestDatabase;
+  const servers: ServerProcess[] = [];
+  before(async function () {
+    await requireMysql(this);
+    db = await createTestDatabase();
+  });
+  after(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop("SIGKILL")));
+    await db?.drop();
+  });
+
+  it("keeps each seat's identity in the replayed log: after a restart each player joins again with its token and gets its own seat", async () => {
+    const env = { MYSQL_URL: db.url, AUTH_JWT_SECRET: SECRET, CODE_LOOKUP_LIMIT: "10000", HEARTBEAT_SECONDS: "0.2", STALE_PROCESS_SECONDS: "1", RESTORE_WAIT_SECONDS: "30" };
+    const first = await startProcess(env);
+    servers.push(first);
+    const tokens = [await hs256("account-ann", { name: "Ann" }), await hs256("account-bob", { name: "Bob" })];
+    const sdkOf = (server: ServerProcess, token: string) => {
+      const sdk = new PlayerSDK(server.ws);
+      sdk.auth.token = token;
+      return sdk;
+    };
+    const ann = observe(await sdkOf(first, tokens[0]).create("game", { turnSeconds: 60 }));
+    const bob = observe(await sdkOf(first, tokens[1]).joinById(ann.room.roomId, {}));
+    await readyAndStart([ann, bob]);
+    const code = ann.room.state.code;
+    const before = [ann.room.sessionId, bob.room.sessionId];
+    for (const o of [ann, bob]) o.room.reconnection.enabled = false;
+    await first.stop("SIGTERM");
+    const second = await startProcess(env, { port: first.port });
+    servers.push(second);
+    const back: Observed[] = [];
+    for (const token of tokens) {
+      const { body } = await until(async () => {
+        const answer = await getJson(`${second.http}/rooms/${code}`);
+        return answer.status === 200 ? answer : null;
+      }, "the room restored");
+      back.push(observe(await sdkOf(second, token).joinById(body.roomId, {})));
+    }
+    assert.deepEqual(back.map((o) => o.room.sessionId), before);
+    await until(() => back.every((o) => o.room.state.phase === "playing" && o.room.state.players.size === 2), "both back in the game");
+    const mover = back.find((o) => o.room.state.currentTurn === o.room.sessionId)!;
+    const answer = await ask(mover, "roll");
+    assert.ok("seq" in answer, JSON.stringify(answer));
+    for (const o of back) await o.room.leave().catch(() => {});
+  });
 });
 
 describe("the load-test bots with --auth", function () {
