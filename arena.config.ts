@@ -133,7 +133,7 @@ export function createServerConfig(
   const scale = scaleOut(settings);
   // join-code guesses are counted in Redis (shared by every process) when there is one
   const throttle = lookupThrottle(settings, "presence" in scale ? scale.presence : undefined);
-  const floods = floodGuard(settings, "presence" in scale ? scale.presence : undefined);
+  const floods = floodGuard(settings, "presence" in scale ? scale.presence : undefined, metrics);
   const tokens = playerTokens(settings);
   const foreignUpgrades = refuseForeignUpgrades(settings.allowedOrigins);
   const unauthenticatedUpgrades = refuseUnauthenticatedUpgrades(tokens);
@@ -160,6 +160,7 @@ export function createServerConfig(
       app.disable("x-powered-by");
       app.use(securityHeaders());
       app.use(corsMiddleware(settings.allowedOrigins));
+      app.use(metrics.countRateLimits);
       app.use(jsonBody());
       app.use(roomsRouter(store, throttle));
       // every answer of a rejoin, by status, whichever router gives it (throttle included)

@@ -18,6 +18,12 @@ export interface CountedRoom {
 }
 
 const PHASES = ["lobby", "playing", "finished"] as const;
+/**
+ * The abuse limits whose refusals are counted: failed join-code look-ups, a flooder's seat cooling
+ * down, guest tokens per address, an address blocked at matchmaking after flood cuts, and the cuts.
+ */
+export const RATE_LIMITS = ["code_lookup", "seat_cooldown", "guest_tokens", "flood_block", "flood_cut"] as const;
+export type RateLimit = (typeof RATE_LIMITS)[number];
 /** From a commit in memory (sub-millisecond) to a database that holds an action for STORE_HOLD_SECONDS. */
 const ACK_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const QUERY_BUCKETS = [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -32,6 +38,7 @@ export class Metrics {
   private readonly queryErrors: Counter;
   private readonly restores: Counter;
   private readonly rejoins: Counter<"status">;
+  private readonly limited: Counter<"limit">;
 
   constructor() {
     const registers = [this.registry];
@@ -85,9 +92,11 @@ export class Metrics {
     this.queryErrors = new Counter({ name: "boardroom_db_query_errors_total", help: "MySQL statements of the store that failed or timed out.", registers });
     this.restores = new Counter({ name: "boardroom_restores_total", help: "Rooms of stopped processes restored on this process.", registers });
     this.rejoins = new Counter({ name: "boardroom_rejoins_total", help: "Answers of POST /rooms/:code/rejoin, by HTTP status.", labelNames: ["status"], registers });
+    this.limited = new Counter({ name: "boardroom_rate_limited_total", help: "Requests refused with 429, and clients cut for flooding, by abuse limit.", labelNames: ["limit"], registers });
     // every series exists from the start, so a rate over a fresh process is not missing its first step
     for (const type of CLIENT_MESSAGE_TYPES) this.messages.inc({ type }, 0);
     for (const code of Object.keys(ActionErrorCode)) this.refusals.inc({ code }, 0);
+    for (const limit of RATE_LIMITS) this.limited.inc({ limit }, 0);
   }
 
   /** A game room is live (onCreate) or gone (onDispose). */
@@ -112,6 +121,19 @@ export class Metrics {
   restored() {
     this.restores.inc();
   }
+
+  rateLimited(limit: RateLimit) {
+    this.limited.labels(limit).inc();
+  }
+
+  /** Middleware before the API's routes: counts each 429 by the limit its route named (`res.locals.rateLimit`). */
+  readonly countRateLimits: RequestHandler = (_req, res, next) => {
+    res.once("finish", () => {
+      const limit = res.locals.rateLimit as RateLimit | undefined;
+      if (res.statusCode === 429 && limit) this.rateLimited(limit);
+    });
+    next();
+  };
 
   /** Middleware before POST /rooms/:code/rejoin: counts its answer by status once it is sent. */
   readonly countRejoin: RequestHandler = (_req, res, next) => {

@@ -150,6 +150,36 @@ describe("metrics under real traffic on the MySQL store", () => {
   });
 });
 
+describe("rate-limit refusals in /metrics", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ metricsToken: TOKEN, codeLookupLimit: 2, maxMessagesPerSecond: 10, reconnectSeconds: 30, floodCutLimit: 1000 });
+  });
+  after(() => server.stop());
+
+  it("counts the 429s of failed code look-ups and the clients cut for flooding, by limit, from zero", async () => {
+    const before = await scrape(server);
+    for (const limit of ["code_lookup", "seat_cooldown", "guest_tokens", "flood_block", "flood_cut"]) {
+      assert.equal(sampleValue(before, "boardroom_rate_limited_total", { limit }), 0, limit);
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await getJson(`${server.http}/rooms/99999${i}`)).status);
+    assert.deepEqual(statuses, [404, 404, 429, 429]);
+
+    const room = await new PlayerSDK(server.http).create("game", { name: "Ann" });
+    const cut = new Promise<number>((resolve) => room.onLeave((code) => resolve(code)));
+    for (let i = 0; i < 60; i++) room.send("chat", { text: `spam ${i}` });
+    assert.equal(await cut, 4002);
+
+    const after = await until(async () => {
+      const now = await scrape(server);
+      return sampleValue(now, "boardroom_rate_limited_total", { limit: "flood_cut" }) === 1 ? now : null;
+    }, "the flood cut counted");
+    assert.equal(sampleValue(after, "boardroom_rate_limited_total", { limit: "code_lookup" }), 2);
+    assert.equal(sampleValue(after, "boardroom_rate_limited_total", { limit: "guest_tokens" }), 0);
+  });
+});
+
 describe("/health with Redis", function () {
   this.timeout(60_000);
   let redis: RedisServer | null = null;

@@ -87,6 +87,7 @@ export function authRouter(tokens: PlayerTokens, settings: GuestSettings, presen
         if (!(e instanceof RateLimiterRes)) throw e;
         const seconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
         res.setHeader("Retry-After", String(seconds));
+        res.locals.rateLimit = "guest_tokens";
         return sendError(res, "TOO_MANY_ATTEMPTS", `Too many guest tokens for your address; try again in ${seconds} s.`);
       }
       const guest = await tokens.issueGuest(name, renewed?.identity);

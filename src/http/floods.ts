@@ -13,6 +13,7 @@ import helmet from "helmet";
 import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { WebSocket } from "ws";
 import type { Settings } from "../config.ts";
+import type { Metrics } from "../metrics.ts";
 import { clientIpOf } from "./clientIp.ts";
 import { limiterOf, redisClientOf } from "./limiters.ts";
 import { clientKey } from "./throttle.ts";
@@ -44,7 +45,7 @@ async function blockedFor(limiter: RateLimiterAbstract, key: string): Promise<nu
   }
 }
 
-export function floodGuard(settings: FloodSettings, presence?: Presence): FloodGuard {
+export function floodGuard(settings: FloodSettings, presence?: Presence, metrics?: Pick<Metrics, "rateLimited">): FloodGuard {
   const redis = redisClientOf(presence);
   const seats = limiterOf(redis, { points: 1, duration: settings.floodRejoinCooldownSeconds, keyPrefix: "boardroom:flood-seats" });
   const cuts = limiterOf(redis, { points: settings.floodCutLimit, duration: settings.floodCutWindowSeconds, keyPrefix: "boardroom:flood-cuts" });
@@ -65,6 +66,7 @@ export function floodGuard(settings: FloodSettings, presence?: Presence): FloodG
 
   return {
     async cut(seatTokenHash, socket) {
+      metrics?.rateLimited("flood_cut");
       const address = typeof socket === "object" && socket !== null ? addresses.get(socket) : undefined;
       await Promise.all([
         seats.block(seatTokenHash, settings.floodRejoinCooldownSeconds),
@@ -94,7 +96,11 @@ export function floodGuard(settings: FloodSettings, presence?: Presence): FloodG
         if (event !== "request") return emit(event, ...args);
         const [req, res] = args as [IncomingMessage, ServerResponse];
         if (req.method !== "POST" || !(req.url ?? "").startsWith(`/${matchMaker.controller.matchmakeRoute}/`)) return emit(event, ...args);
-        void blockedFor(blocked, clientKey(ipOf(req as Request))).then((ms) => (ms > 0 ? refuse(req, res, ms) : emit(event, ...args)));
+        void blockedFor(blocked, clientKey(ipOf(req as Request))).then((ms) => {
+          if (ms === 0) return emit(event, ...args);
+          metrics?.rateLimited("flood_block");
+          refuse(req, res, ms);
+        });
         return true;
       }) as typeof server.emit;
     },

@@ -36,6 +36,7 @@ export function rejoinRouter(store: Store, restorer: Restorer, throttle: LookupT
       if (cooling > 0) {
         const seconds = Math.ceil(cooling / 1000);
         res.setHeader("Retry-After", String(seconds));
+        res.locals.rateLimit = "seat_cooldown";
         return sendError(res, "TOO_MANY_ATTEMPTS", `This seat was disconnected for flooding; it can be taken back in ${seconds} s.`);
       }
 

@@ -59,6 +59,7 @@ export function lookupThrottle(settings: ThrottleSettings, presence?: Presence):
       if (spent && spent.consumedPoints >= settings.codeLookupLimit) {
         const seconds = Math.max(1, Math.ceil(spent.msBeforeNext / 1000));
         res.setHeader("Retry-After", String(seconds));
+        res.locals.rateLimit = "code_lookup";
         return sendError(res, "TOO_MANY_ATTEMPTS", `Too many failed join-code look-ups from your address; try again in ${seconds} s.`);
       }
       // A failure spends its point as the status is written, before the answer leaves: the client's
