@@ -4,6 +4,7 @@
  * waiting room and the game as the room's `phase` says. When a connection is lost for good (the SDK
  * gave up, or the server closed it to be rejoined), it asks for the seat back by token, in place.
  */
+import "./jitless.ts";
 import "./style.css";
 import { CloseCode, ErrorCode } from "@colyseus/sdk";
 import { CLOSE_REJOIN, CLOSE_TAKEN_OVER } from "../../src/messages/contract.ts";
