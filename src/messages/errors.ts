@@ -59,6 +59,10 @@ export const HttpErrorStatus = {
   INVALID_CODE: 400,
   INVALID_QUERY: 400,
   INVALID_BODY: 400,
+  /** Refusals of the request itself, before any route sees it: a path with a malformed % escape, a body that does not parse or is too large. */
+  INVALID_URL: 400,
+  INVALID_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
   UNAUTHORIZED: 401,
   /** A player token is needed (player tokens are on) and none was sent; INVALID_TOKEN: the one sent does not verify. */
   AUTH_REQUIRED: 401,
