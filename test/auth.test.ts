@@ -13,6 +13,7 @@ import { ColyseusSDK, type Room } from "@colyseus/sdk";
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from "jose";
 import { UsageError, botSettings } from "../loadtest/args.ts";
 import { Swarm } from "../loadtest/swarm.ts";
+import { replay, step } from "../src/match/match.ts";
 import { CLOSE_TAKEN_OVER } from "../src/messages/contract.ts";
 import { joinErrorName } from "../src/messages/errors.ts";
 import { ConfigError, loadSettings } from "../src/config.ts";
@@ -362,6 +363,25 @@ describe("player tokens", () => {
       });
     });
   }
+});
+
+describe("identities in the match log", () => {
+  const open = { t: "open" as const, at: 0, code: "123456", options: { private: false, maxPlayers: 3, maxRounds: 10, turnSeconds: 60 } };
+
+  it("replays a seat entry written before player tokens (no identity) as a seat without one, and keeps the identity of one written with", () => {
+    const match = replay([
+      open,
+      { t: "seat", at: 1, id: "ann", name: "Ann", seat: 0, tokenHash: "h1" },
+      { t: "seat", at: 2, id: "bob", name: "Bob", seat: 1, tokenHash: "h2", identity: "account-bob" },
+    ]);
+    assert.deepEqual(match.players.map((p) => p.identity), [null, "account-bob"]);
+  });
+
+  it("refuses a second seat for an identity that already has one, under any sessionId", () => {
+    const match = replay([open, { t: "seat", at: 1, id: "s1", name: "Ann", seat: 0, tokenHash: "h1", identity: "account-ann" }]);
+    const second = step(match, { t: "seat", at: 2, id: "s2", name: "Ann two", seat: 1, tokenHash: "h2", identity: "account-ann" });
+    assert.equal(second.ok, false);
+  });
 });
 
 describe("player tokens across a restart (MySQL)", function () {
