@@ -207,6 +207,13 @@ describe("player tokens", () => {
       const forged = await rejoin("not-a-jwt");
       assert.equal(forged.status, 401);
       assert.equal(forged.body.error.code, "INVALID_TOKEN");
+      // through the route: another identity's token is refused, the seat's own reaches the seat (connected right now: 409)
+      const mallory = await rejoin(await token("mallory", { name: "Mallory" }));
+      assert.equal(mallory.status, 403);
+      assert.equal(mallory.body.error.code, "WRONG_PLAYER");
+      const own = await rejoin(annToken);
+      assert.equal(own.status, 409, JSON.stringify(own.body));
+      assert.equal(own.body.error.code, "SEAT_IN_USE");
       // the room's check, which the route hands the caller's identity
       const room = server.colyseus.getRoomById(ann.room.roomId) as any;
       const stranger = await room.prepareRejoin(seatToken, "mallory");

@@ -7,6 +7,7 @@
 import { Router } from "express";
 import { matchMaker, type IRoomCache } from "@colyseus/core";
 import { z } from "zod";
+import { playerOf } from "../auth/http.ts";
 import type { Restorer } from "../rooms/restore.ts";
 import { hashSeatToken, type RejoinAnswer } from "../rooms/seats.ts";
 import { CODE_PATTERN, type Store } from "../store/types.ts";
@@ -49,7 +50,7 @@ export function rejoinRouter(store: Store, restorer: Restorer, throttle: LookupT
 
       let answer: RejoinAnswer;
       try {
-        answer = await matchMaker.remoteRoomCall(listing.roomId, "prepareRejoin", [parsed.data.seatToken], ROOM_CALL_MS);
+        answer = await matchMaker.remoteRoomCall(listing.roomId, "prepareRejoin", [parsed.data.seatToken, playerOf(res)?.identity], ROOM_CALL_MS);
       } catch {
         // its process does not answer: it may have crashed and not be known as gone yet
         return sendError(res, "UNAVAILABLE", "The room's server does not answer right now; try again in a moment.");
