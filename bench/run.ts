@@ -630,7 +630,10 @@ function readRun(file: string): { levels: LevelResult[]; mode: { processes: numb
 async function scratchDatabase(url: string, stamp: string) {
   const given = new URL(url);
   const name = `${decodeURIComponent(given.pathname.slice(1)) || "boardroom"}_${stamp.replace(/\D/g, "").slice(2, 14)}`.slice(0, 64);
-  const admin = () => mysql.createConnection({ uri: url, connectTimeout: 5000 });
+  // to the server, not into the named database: it is only the prefix of the run's, and need not exist
+  const server = new URL(url);
+  server.pathname = "/";
+  const admin = () => mysql.createConnection({ uri: server.toString(), connectTimeout: 5000 });
   try {
     const conn = await admin();
     await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
