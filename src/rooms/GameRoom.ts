@@ -31,6 +31,7 @@ import type { LogEntry } from "../match/log.ts";
 import { nextSeat, openMatch, repeatedOp, seatOfIdentity, seatOfToken, type Match, type Refusal, type SeatState, type Stepped } from "../match/match.ts";
 import { GameState } from "../schema/GameState.ts";
 import type { MatchRecord, Store } from "../store/types.ts";
+import { corked } from "./corked.ts";
 import { isJoinRefusal, joinError } from "./joinErrors.ts";
 import { projectMatch } from "./projection.ts";
 import { hashSeatToken, newSeatToken, type RejoinAnswer } from "./seats.ts";
@@ -423,9 +424,11 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       if (repeat) return client.send("ack", repeat);
       const result = await this.keeper.commit(this.entryFor(client.sessionId, type, message));
       if (!result.ok) return this.refuse(client, opId, result.error);
-      this.publish(result);
-      acked?.();
-      client.send("ack", result.ack ?? { opId: opId ?? null, seq: this.keeper.match.seq });
+      corked(this.clients, () => {
+        this.publish(result);
+        acked?.();
+        client.send("ack", result.ack ?? { opId: opId ?? null, seq: this.keeper.match.seq });
+      });
     });
   }
 
@@ -458,9 +461,11 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
    */
   private publish(stepped: Stepped) {
     const before = this.metadata;
-    this.show();
-    for (const event of stepped.events) this.broadcast("event", event);
-    if (stepped.chat) this.broadcast("chat", stepped.chat);
+    corked(this.clients, () => {
+      this.show();
+      for (const event of stepped.events) this.broadcast("event", event);
+      if (stepped.chat) this.broadcast("chat", stepped.chat);
+    });
     const match = this.keeper.match;
     const hostName = this.hostName(match);
     if (before.phase !== match.phase || before.hostName !== hostName) {
