@@ -16,6 +16,7 @@ export { CHANCE_CARDS, CHEST_CARDS, type Card, type CardEffect } from "./cards.t
 export {
   newGame,
   apply,
+  copyState,
   autoAction,
   forfeit,
   currentPlayerId,

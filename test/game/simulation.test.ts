@@ -3,6 +3,7 @@ import {
   BOARD,
   apply,
   autoAction,
+  copyState,
   currentPlayerId,
   forfeit,
   isOwnable,
@@ -151,6 +152,21 @@ describe("whole games", () => {
     forfeit(frozen, "p1");
     forfeit(frozen, "p2");
     assert.equal(JSON.stringify(frozen), snapshot);
+  });
+
+  it("copyState gives an equal state that shares no object or array with the original, at every step of whole games", () => {
+    const shared = (a: unknown, b: unknown, path: string): string[] => {
+      if (typeof a !== "object" || a === null) return [];
+      if (a === b) return [path];
+      return Object.keys(a).flatMap((k) => shared((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`));
+    };
+    for (const [players, seed] of [[2, 3], [5, 11]] as const) {
+      for (const { state } of playOut(players, seed, 10, greedy).log) {
+        const copy = copyState(state);
+        assert.deepEqual(copy, state);
+        assert.deepEqual(shared(copy, state, "state"), []);
+      }
+    }
   });
 
   it("every state in a game survives a JSON round trip unchanged", () => {
