@@ -142,6 +142,30 @@ describe("the match log", () => {
     assert.equal(repeatedOp(live.match, "bob", "first"), null, "opIds are per player");
   });
 
+  it("remembers every opId of a long game, and keeps an earlier match's memory as it was", () => {
+    const live = new LiveMatch();
+    live.seat("ann");
+    live.seat("bob");
+    const early = live.match;
+    for (let i = 0; i < 300; i++) live.offer({ t: "chat", at: 0, id: "ann", text: `line ${i}`, opId: `chat-${i}` });
+    for (let i = 0; i < 300; i++) assert.deepEqual(repeatedOp(live.match, "ann", `chat-${i}`), { opId: `chat-${i}`, seq: 0 }, `chat-${i}`);
+    assert.equal(repeatedOp(early, "ann", "chat-0"), null, "a match before the chat has not seen its opIds");
+  });
+
+  it("takes opIds named like Object's own properties (toString, constructor, __proto__) as new opIds, then as repeats", () => {
+    const live = new LiveMatch();
+    live.seat("ann");
+    live.seat("bob");
+    assert.equal(live.offer({ t: "ready", at: 0, id: "ann", ready: true, opId: "first" }), null);
+    for (const opId of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+      assert.equal(repeatedOp(live.match, "ann", opId), null, `${opId} is not seen yet`);
+      const seq = live.match.seq;
+      assert.equal(live.offer({ t: "ready", at: 0, id: "ann", ready: seq % 2 === 0, opId }), null);
+      assert.deepEqual(repeatedOp(live.match, "ann", opId), { opId, seq: seq + 1 });
+    }
+    assert.deepEqual(repeatedOp(replay(live.log), "ann", "__proto__"), { opId: "__proto__", seq: 4 });
+  });
+
   it("sets the turn deadline from the entry's time, shorter for a player who is gone, and logs it", () => {
     const live = startedMatch(42);
     assert.equal(live.match.deadline, live.clock + 30_000);

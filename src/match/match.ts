@@ -45,7 +45,7 @@ export interface Match {
   /** When the server plays the current turn itself (epoch ms); 0 outside a game. */
   deadline: number;
   /** Every opId each player's accepted messages carried, with the seq they were acknowledged at. */
-  ops: Record<string, Record<string, number>>;
+  ops: Record<string, OpMemory>;
   /** The latest events and chat lines, replayed to a player who joins or comes back. */
   events: EventMessage[];
   chats: ChatMessage[];
@@ -99,11 +99,23 @@ export function replay(entries: readonly LogEntry[]): Match {
   return match;
 }
 
+/**
+ * The opIds of one player's accepted messages in this game, each with the seq it was answered with.
+ * Immutable like the rest of the match, and growing by one entry per message: chunks of at most
+ * OP_CHUNK entries, of which a new entry copies only the last (copying one record of every opId made
+ * each message cost as much as all the player's earlier ones). Own properties only: an opId such as
+ * "toString" or "__proto__" is an opId like any other.
+ */
+export type OpMemory = ReadonlyArray<Readonly<Record<string, number>>>;
+const OP_CHUNK = 64;
+
 /** The ack a repeated opId gets (the one it got the first time), or null for an opId not seen. */
 export function repeatedOp(match: Match, playerId: string, opId: string | undefined): AckMessage | null {
   if (opId === undefined) return null;
-  const seq = match.ops[playerId]?.[opId];
-  return seq === undefined ? null : { opId, seq };
+  for (const chunk of match.ops[playerId] ?? []) {
+    if (Object.hasOwn(chunk, opId)) return { opId, seq: chunk[opId] };
+  }
+  return null;
 }
 
 export function seatOfToken(match: Match, tokenHash: string): SeatState | null {
@@ -336,7 +348,12 @@ function ackOf(opId: string | undefined, seq: number): AckMessage {
 
 function remember(ops: Match["ops"], playerId: string, opId: string | undefined, seq: number): Match["ops"] {
   if (opId === undefined) return ops;
-  return { ...ops, [playerId]: { ...ops[playerId], [opId]: seq } };
+  const chunks = Object.hasOwn(ops, playerId) ? ops[playerId] : [];
+  const last = chunks.at(-1);
+  // a computed key defines an own property, "__proto__" included
+  const memory =
+    last !== undefined && Object.keys(last).length < OP_CHUNK ? [...chunks.slice(0, -1), { ...last, [opId]: seq }] : [...chunks, { [opId]: seq }];
+  return { ...ops, [playerId]: memory };
 }
 
 function withPlayer(players: SeatState[], id: string, changes: Partial<SeatState>): SeatState[] {
