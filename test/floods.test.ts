@@ -63,6 +63,36 @@ describe("flooding clients", function () {
     return players;
   };
 
+  it("does not cut a client that sends more than the limit in all but fewer in any second, even while nothing changes in its room", async () => {
+    const [ann] = await lobby(["Ann", "Bob"]);
+    let cut: number | null = null;
+    ann.room.onLeave((code: number) => (cut = code));
+    // each one refused (the game has not started): nothing is shown, so nothing but the message itself moves the room's clock
+    for (let i = 0; i < 15; i++) {
+      ann.room.send("roll", { opId: `early-${i}` });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await until(() => ann.errors.filter((e) => e.code === "WRONG_PHASE").length === 15, "every roll refused");
+    assert.equal(cut, null);
+    assert.ok(ann.room.connection.isOpen);
+  });
+
+  it("runs no periodic work in an idle room: no patch goes out while nobody acts", async () => {
+    const [ann] = await lobby(["Ann", "Bob"]);
+    const room = server.colyseus.getRoomById(ann.room.roomId) as unknown as { broadcastPatch(): boolean };
+    let patches = 0;
+    const broadcastPatch = room.broadcastPatch.bind(room);
+    room.broadcastPatch = () => {
+      patches++;
+      return broadcastPatch();
+    };
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(patches, 0);
+    // and a change still goes out at once
+    ann.room.send("ready", { ready: true });
+    await until(() => patches > 0, "the ready shown");
+  });
+
   it("removes a flooder's seat in the lobby at once and does not let it back in with its reconnection token", async () => {
     const [ann, bob] = await lobby(["Ann", "Bob"]);
     const bobId = bob.room.sessionId;

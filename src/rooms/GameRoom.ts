@@ -5,7 +5,7 @@
  * typed `error` to the sender. A restored room starts from the match its log replays to.
  */
 import { randomInt } from "node:crypto";
-import { CloseCode, Room, matchMaker, type AuthContext, type Client, type ClientPrivate, type Delayed } from "@colyseus/core";
+import { CloseCode, Room, matchMaker, type AuthContext, type Client, type ClientPrivate } from "@colyseus/core";
 import type { Settings } from "../config.ts";
 import type { FloodGuard } from "../http/floods.ts";
 import * as rules from "../game/index.ts";
@@ -64,10 +64,18 @@ export interface GameMetadata {
 }
 
 /**
- * Every change is sent at once (see publish), so the periodic patch only drives the room clock
- * (turn timers): a slow rate saves a 20 Hz timer per room.
+ * An idle room costs no CPU. Every change is sent at once (see show), so Colyseus's periodic patch
+ * has nothing to do; a patchRate of 0 would make it tick the room clock at 60 Hz instead, so the
+ * patch timer is left to exist at the longest interval Node allows (24.8 days). Turn timers are
+ * Node timers (one heap for the process, nothing per room per tick), and the room clock, which
+ * Colyseus reads to count each client's messages per second, is ticked as each message arrives.
  */
-const IDLE_PATCH_MS = 200;
+const NO_PATCH_TIMER_MS = 2 ** 31 - 1;
+
+/** A pending timeout of the room. */
+interface Pending {
+  clear(): void;
+}
 
 /** Rooms being restored by this process, by roomId: onCreate starts from this match instead of a new one. */
 export const restoring = new Map<string, Match>();
@@ -79,8 +87,8 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   private readonly connected = new Set<string>();
   /** Seat tokens this process has handed out or been shown, to send again after a reconnect. */
   private readonly tokens = new Map<string, string>();
-  private turnTimer: Delayed | null = null;
-  private returnTimer: Delayed | null = null;
+  private turnTimer: Pending | null = null;
+  private returnTimer: Pending | null = null;
   private recording: Promise<void> | null = null;
   /** The room is being handed over (a graceful stop) or is owned elsewhere: keep its log and code. */
   private handingOver = false;
@@ -98,7 +106,8 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   }
 
   async onCreate(options: unknown) {
-    this.patchRate = IDLE_PATCH_MS;
+    this.patchRate = NO_PATCH_TIMER_MS;
+    this.tickClockOnMessages();
     this.maxMessagesPerSecond = this.deps.settings.maxMessagesPerSecond;
     this.state = new GameState();
     for (const type of CLIENT_MESSAGE_TYPES) {
@@ -523,17 +532,30 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   }
 
   /**
-   * A timeout on the room's clock whose handler runs once the clock's tick is over. Colyseus ticks
-   * the clock inside broadcastPatch() and marks a timeout done only after its handler returns, so a
-   * handler that shows a change synchronously would run itself again, and again, until the stack
-   * overflows (seen with many restored rooms whose players had left).
+   * A timeout whose handler runs as a task of its own (its failure reported as the room's), on
+   * Node's timers rather than the room clock: the clock is not ticked while nothing happens.
    */
-  private later(handler: () => unknown, ms: number): Delayed {
-    return this.clock.setTimeout(() => {
+  private later(handler: () => unknown, ms: number): Pending {
+    const timer = setTimeout(() => {
       Promise.resolve()
         .then(handler)
         .catch((e: Error) => this.onUncaughtException(e, "setTimeout"));
     }, ms);
+    return { clear: () => clearTimeout(timer) };
+  }
+
+  /**
+   * Colyseus counts a client's messages per second against the room clock's current time, which
+   * only a tick moves: without the patch timer, each message ticks the clock before it is counted.
+   */
+  private tickClockOnMessages() {
+    // biome-ignore lint/complexity/useLiteralKeys: _onMessage is private in Colyseus's Room (bound per client at join); there is no hook before its flood count
+    const onMessage = this["_onMessage"] as (client: Client, buffer: Buffer) => unknown;
+    // biome-ignore lint/complexity/useLiteralKeys: as above
+    this["_onMessage"] = (client: Client, buffer: Buffer) => {
+      this.clock.tick();
+      return onMessage.call(this, client, buffer);
+    };
   }
 
   // --- the end --------------------------------------------------------------------------------
