@@ -5,6 +5,9 @@
  * latencies (from the bots' clocks), the server's and the bots' CPU and the server's RSS (from
  * /proc), writes bench/results/*.json and an SVG chart, and prints a table.
  *
+ * With --compare it runs our server and hand-written peers (bench/peers/) one after the other
+ * through one light driver (compare.ts, driver.ts).
+ *
  * With --compare-stores each level runs against an in-memory-store server and then a MySQL-store
  * server (the cost of durability, side by side); with --restart-at S the MySQL server is stopped
  * with SIGTERM S seconds into the window and started again on its port (see restart.ts).
@@ -22,6 +25,7 @@ import { BOT_FLAGS, BOT_FLAGS_HELP, UsageError, botSettings, numberFlag } from "
 import { Metrics } from "../loadtest/metrics.ts";
 import { writeChart } from "./chart.ts";
 import { summariseProfile } from "./profile.ts";
+import { PEERS, killAllDrivers, runCompare, type PeerName } from "./compare.ts";
 import { DURABILITY_GOALS, compareStores, comparisonTable, goals, restartTable, scaling, table, type LevelResult } from "./report.ts";
 import { restartResult, restartServer } from "./restart.ts";
 import { health, killAllServers, startServer, writeServerLogs, type ServerProcess } from "./servers.ts";
@@ -44,6 +48,14 @@ const HELP = `npm run bench -- [flags]
   --compare-stores       each level against an in-memory-store server, then a MySQL-store one (MYSQL_URL)
   --restart-at S         S seconds into each level's window: SIGTERM the server, start it again on its port,
                          measure until every player is back in a seat (MYSQL_URL, 1 process)
+  --compare              our server (in-memory store), then hand-written peers (bench/peers/), one after the
+                         other, through one light driver: rooms of 5, each member acts in turn after --think-ms,
+                         ack and all-members latency, server CPU and CPU per action, RSS, the driver's CPU;
+                         server on CPU 0 and driver on CPU 1 with taskset when it exists (default levels 500,2000,5000;
+                         uses --levels, --level-seconds, --warmup-seconds, --ramp-rate, --think-ms, --timeout-ms, --profile)
+  --peers a,b            with --compare: the peers to run after ours, from socketio,ws (default socketio,ws)
+  --quiet-wait-seconds S with --compare: before each level, wait at most S s for a quiet machine (default 90; 0: no wait)
+  --results-dir DIR      with --compare: write the JSON there instead of bench/results (the spec's scratch directory)
 ${BOT_FLAGS_HELP.split("\n").filter((l) => !l.includes("--endpoint")).join("\n").replace(/\(default 2\)/, "(default 1 in the bench)")}
   --help
 
@@ -54,6 +66,7 @@ without --auth the servers run with player tokens off whatever the environment s
 
 const RESULTS = "bench/results";
 const DEFAULT_LEVELS = [250, 500, 1000, 2000, 3000, 5000];
+const COMPARE_LEVELS = [500, 2000, 5000];
 const DEFAULT_REDIS = "redis://127.0.0.1:6379/14";
 
 interface BenchOptions {
@@ -70,6 +83,10 @@ interface BenchOptions {
   maxMinutes: number;
   compareStores: boolean;
   restartAt: number | null;
+  compare: boolean;
+  peers: PeerName[];
+  quietWaitSeconds: number;
+  resultsDir: string | null;
   bots: Omit<BotSettings, "endpoints">;
 }
 
@@ -102,13 +119,21 @@ function parse(): BenchOptions | null {
       "max-minutes": { type: "string" },
       "compare-stores": { type: "boolean" },
       "restart-at": { type: "string" },
+      compare: { type: "boolean" },
+      peers: { type: "string" },
+      "quiet-wait-seconds": { type: "string" },
+      "results-dir": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
   });
   if (values.help) return null;
   if (values.endpoint) throw new UsageError("--endpoint is not a bench flag: the bench starts its own server(s)");
-  const levels = values.levels ? values.levels.split(",").map((v) => Math.floor(numberFlag(v.trim(), "levels", 0, 2, 20_000))) : DEFAULT_LEVELS;
+  const compare = values.compare === true;
+  const levels = values.levels ? values.levels.split(",").map((v) => Math.floor(numberFlag(v.trim(), "levels", 0, 2, 20_000))) : compare ? COMPARE_LEVELS : DEFAULT_LEVELS;
+  const peers = (values.peers ?? PEERS.join(",")).split(",").map((p) => p.trim()).filter(Boolean);
+  for (const p of peers) if (!(PEERS as readonly string[]).includes(p)) throw new UsageError(`--peers takes ${PEERS.join(",")} (got "${p}")`);
+  if ((values.peers !== undefined || values["results-dir"] !== undefined) && !compare) throw new UsageError("--peers and --results-dir go with --compare");
   // games of 1-2 rounds (about 15-30 s with the default think time): rooms cycle within a level's window, so joins are measured in steady state
   const { endpoints: _unused, ...bots } = botSettings({ rounds: "1", ...values });
   const levelSeconds = numberFlag(values["level-seconds"], "level-seconds", 25, 2, 3600);
@@ -127,6 +152,10 @@ function parse(): BenchOptions | null {
     maxMinutes: numberFlag(values["max-minutes"], "max-minutes", 20, 1, 240),
     compareStores: values["compare-stores"] === true,
     restartAt,
+    compare,
+    peers: [...new Set(peers)] as PeerName[],
+    quietWaitSeconds: numberFlag(values["quiet-wait-seconds"], "quiet-wait-seconds", 90, 0, 600),
+    resultsDir: values["results-dir"] ?? null,
     bots,
   };
 }
@@ -149,6 +178,14 @@ async function main() {
   if (!options) return console.log(HELP);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+  if (options.compare) {
+    if (options.compareStores || options.restartAt !== null || options.processes > 1 || options.botWorkers > 1 || options.bots.auth) {
+      throw new Refusal("--compare runs one process of each server (in-memory store, no player tokens) against its own driver: not with --compare-stores, --restart-at, --processes, --bot-workers or --auth.");
+    }
+    const { levels, levelSeconds, warmupSeconds, rampRate, peers, profile, quietWaitSeconds } = options;
+    await runCompare({ levels, levelSeconds, warmupSeconds, rampRate, thinkMs: options.bots.thinkMs, timeoutMs: options.bots.timeoutMs, peers, profile, quietWaitSeconds, resultsDir: options.resultsDir ?? RESULTS }, stamp, sourceVersion());
+    return;
+  }
   // the same parser the server uses, so a bad MYSQL_URL / REDIS_URL fails here with the same message
   // the bench gives its own server processes PUBLIC_ADDRESS, so REDIS_URL alone is fine here
   const settings = loadSettings({ PUBLIC_ADDRESS: "127.0.0.1:{port}", ...process.env });
@@ -679,6 +716,7 @@ function redact(url: string) {
 // Children never outlive the bench: on success, errors, SIGINT/SIGTERM and the hard time limit.
 function killEverything() {
   killAllWorkers();
+  killAllDrivers();
   killAllServers();
   if (running.logs) writeServerLogs(running.logs);
 }

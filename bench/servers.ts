@@ -42,10 +42,16 @@ export function killAllServers() {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
 
-export async function startServer(env: Record<string, string>, nodeArgs: string[] = [], port?: number): Promise<ServerProcess> {
+/**
+ * `script` is our server by default (bench --compare starts its peers with the same function);
+ * `cpus` pins the process with `taskset -c` (the caller checks that taskset exists: it execs node, so the pid is node's).
+ */
+export async function startServer(env: Record<string, string>, nodeArgs: string[] = [], port?: number, { script = "src/index.ts", cpus }: { script?: string; cpus?: string } = {}): Promise<ServerProcess> {
   port ??= await freePort();
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/index.ts"], {
+  const command = [process.execPath, ...nodeArgs, "--import", "tsx", script];
+  const [file, ...args] = cpus ? ["taskset", "-c", cpus, ...command] : command;
+  const child = spawn(file, args, {
     env: { ...process.env, DOTENV_CONFIG_QUIET: "true", NODE_ENV: "production", PORT: String(port), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

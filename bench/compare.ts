@@ -1,0 +1,423 @@
+/**
+ * bench --compare: our server against hand-written peers (bench/peers/: Socket.IO, and the same
+ * protocol on raw ws), one after the other on this machine, through the same light driver
+ * (driver.ts) at the same levels and think time. The server under test is pinned to CPU 0 and the
+ * driver to CPU 1 with taskset when it exists. Per level and server: players connected, actions/s,
+ * ack and all-members latency, server CPU and CPU per action (from /proc), RSS at the end of the
+ * window and per player, the driver's CPU (flagged when the driver, not the server, is the limit).
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Metrics } from "../loadtest/metrics.ts";
+import type { LatencySummary } from "../loadtest/histogram.ts";
+import type { ProtocolName } from "./adapters.ts";
+import type { DriverPlan, FromDriver, LoopDelay, ToDriver } from "./driver.ts";
+import { summariseProfile } from "./profile.ts";
+import { health, startServer, type ServerProcess } from "./servers.ts";
+import { cpuPercent, machine, machineBusyPercent, rssBytes, sampleCpu } from "./system.ts";
+
+export const PEERS = ["socketio", "ws"] as const;
+export type PeerName = (typeof PEERS)[number];
+/** Above this share of its core the driver, not the server, is the limit of a level. */
+export const DRIVER_LIMIT_PERCENT = 85;
+const WARM_UP = { players: 50, seconds: 8 };
+/** Rounds of the rooms the driver creates: at 1 s think a game outlasts a level, at 50 ms rooms cycle (and join) within it. */
+const MAX_ROUNDS = 30;
+
+const SERVERS: Record<ProtocolName, { label: string; script: string; scheme: string }> = {
+  ours: { label: "ours (src/index.ts, in-memory store)", script: "src/index.ts", scheme: "ws" },
+  socketio: { label: "hand-written Socket.IO (bench/peers/socketio-server.ts)", script: "bench/peers/socketio-server.ts", scheme: "http" },
+  ws: { label: "the same protocol on raw ws (bench/peers/ws-server.ts)", script: "bench/peers/ws-server.ts", scheme: "ws" },
+};
+
+export interface CompareOptions {
+  levels: number[];
+  levelSeconds: number;
+  warmupSeconds: number;
+  rampRate: number;
+  thinkMs: number;
+  timeoutMs: number;
+  peers: PeerName[];
+  profile: boolean;
+  /** before each level, wait at most this long for a quiet machine (0: do not wait) */
+  quietWaitSeconds: number;
+  /** where the JSON (and a profile summary) go: bench/results unless a spec says otherwise */
+  resultsDir: string;
+}
+
+/** The fields of a level behind the table's columns: the spec checks each one is measured for every server. */
+export const LEVEL_COLUMNS = ["players", "thinkMs", "actionsPerSecond", "ackMs", "allMembersMs", "serverCpuPercent", "cpuPerActionUs", "serverRssMB", "rssOverIdleKBPerPlayer", "driverCpuPercent", "driverLimited", "errors"] as const;
+
+export interface CompareLevel {
+  server: ProtocolName;
+  target: number;
+  /** connected players the server reported (GET /health clients), averaged over the window */
+  players: number;
+  /** players the driver had seated in rooms, averaged over the window */
+  driverPlayers: number;
+  thinkMs: number;
+  seconds: number;
+  /** acknowledged actions in the window */
+  actions: number;
+  actionsPerSecond: number;
+  ackMs: { p50: number | null; p99: number | null };
+  allMembersMs: { p50: number | null; p99: number | null };
+  latency: Record<"actionAck" | "stateAllMembers" | "joinByCode" | "create", LatencySummary>;
+  /** % of one core */
+  serverCpuPercent: number;
+  /** server CPU seconds in the window / acknowledged actions, in µs */
+  cpuPerActionUs: number | null;
+  /** at the end of the window */
+  serverRssMB: number;
+  /** (RSS at the end of the window - idle RSS of the warmed-up server) / players */
+  rssOverIdleKBPerPlayer: number | null;
+  /** % of one core */
+  driverCpuPercent: number;
+  /** the driver used more than DRIVER_LIMIT_PERCENT of its core: it, not the server, was the limit */
+  driverLimited: boolean;
+  driverLoopDelayMs: LoopDelay;
+  /** % of one core used by anything but the server, the driver and the bench meanwhile */
+  otherCpuPercent: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  errorSamples: string[];
+  gamesFinished: number;
+  joins: number;
+}
+
+export interface CompareServer {
+  server: ProtocolName;
+  label: string;
+  script: string;
+  idleRssMB: number;
+  /** least-squares slope of RSS over players across the levels, KB per player (null with one level) */
+  rssSlopeKBPerPlayer: number | null;
+  levels: CompareLevel[];
+  /** why a level could not run (the server would not start, the driver died), or null */
+  failure: string | null;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/** taskset with two CPUs or more: the server on CPU 0, the driver on CPU 1; else null (not pinned). */
+export function pinning(): { server: string; driver: string } | null {
+  if (os.cpus().length < 2) return null;
+  try {
+    execFileSync("taskset", ["-c", "0", "true"], { stdio: "ignore" });
+    return { server: "0", driver: "1" };
+  } catch {
+    return null;
+  }
+}
+
+const drivers = new Set<ChildProcess>();
+export function killAllDrivers() {
+  for (const child of drivers) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+/** The driver process (driver.ts) over IPC, pinned when taskset is there. */
+class DriverProcess {
+  readonly child: ChildProcess;
+  players = 0;
+  private output = "";
+  private reportWaiter: ((m: Extract<FromDriver, { type: "report" }>) => void) | null = null;
+  private readonly exited: Promise<void>;
+
+  constructor(cpus: string | undefined) {
+    const command = [process.execPath, "--import", "tsx", "bench/driver.ts"];
+    const [file, ...args] = cpus ? ["taskset", "-c", cpus, ...command] : command;
+    this.child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe", "ipc"], env: { ...process.env, DOTENV_CONFIG_QUIET: "true" } });
+    drivers.add(this.child);
+    const keep = (d: Buffer) => {
+      this.output = (this.output + d).slice(-20_000);
+    };
+    this.child.stdout!.on("data", keep);
+    this.child.stderr!.on("data", keep);
+    this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
+    void this.exited.then(() => drivers.delete(this.child));
+    this.child.on("message", (m: FromDriver) => {
+      if (m.type === "presence") this.players = m.players;
+      else if (m.type === "report") {
+        this.reportWaiter?.(m);
+        this.reportWaiter = null;
+      }
+    });
+  }
+
+  get pid() {
+    return this.child.pid!;
+  }
+
+  get alive() {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  log() {
+    return this.output;
+  }
+
+  send(m: ToDriver) {
+    if (this.alive && this.child.connected) this.child.send(m);
+  }
+
+  report(timeoutMs = 15_000): Promise<Extract<FromDriver, { type: "report" }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the driver sent no report within ${timeoutMs} ms:\n${this.output}`)), timeoutMs);
+      this.reportWaiter = (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      this.send({ type: "report" });
+    });
+  }
+
+  async stop(timeoutMs = 25_000) {
+    this.send({ type: "stop" });
+    const killer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
+    await this.exited;
+    clearTimeout(killer);
+  }
+}
+
+/** Waits (bounded) for two quiet seconds in a row, under 15% of the machine busy. */
+async function quietMachine(seconds: number) {
+  const deadline = performance.now() + seconds * 1000;
+  let quiet = 0;
+  while (performance.now() < deadline && quiet < 2) {
+    const a = sampleCpu([]);
+    await sleep(1000);
+    const busy = machineBusyPercent(a, sampleCpu([]));
+    if (quiet === 0 && busy >= 15) log(`the machine is busy (${busy.toFixed(0)}% of all cores): waiting up to ${seconds} s`);
+    quiet = busy < 15 ? quiet + 1 : 0;
+  }
+}
+
+async function drain(server: ServerProcess, seconds = 45) {
+  const deadline = performance.now() + seconds * 1000;
+  while (performance.now() < deadline) {
+    const h = await health(server);
+    if (h && h.rooms === 0 && h.clients === 0) return;
+    await sleep(500);
+  }
+  log(`the server still holds rooms after ${seconds} s; going on`);
+}
+
+function planFor(server: ServerProcess, protocol: ProtocolName, players: number, options: CompareOptions, prefix: string): DriverPlan {
+  const endpoint = `${SERVERS[protocol].scheme}://127.0.0.1:${server.port}`;
+  return { protocol, endpoint, players, rampRate: options.rampRate, thinkMs: options.thinkMs, timeoutMs: options.timeoutMs, maxRounds: MAX_ROUNDS, namePrefix: prefix };
+}
+
+async function runLevel(server: ServerProcess, protocol: ProtocolName, target: number, idleRss: number, options: CompareOptions, pin: ReturnType<typeof pinning>): Promise<CompareLevel> {
+  const driver = new DriverProcess(pin?.driver);
+  try {
+    driver.send({ type: "start", plan: planFor(server, protocol, target, options, "p") });
+    const rampSeconds = target / options.rampRate;
+    log(`${protocol}, level ${target}: the driver seats them over ${rampSeconds.toFixed(0)} s`);
+    await sleep(rampSeconds * 1000);
+    const rampDeadline = performance.now() + 60_000;
+    while (driver.players < target * 0.9 && performance.now() < rampDeadline) {
+      if (!driver.alive) throw new Error(`the driver died:\n${driver.log()}`);
+      await sleep(500);
+    }
+    await sleep(options.warmupSeconds * 1000);
+
+    driver.send({ type: "measure" });
+    const benchBefore = process.cpuUsage();
+    const before = sampleCpu([server.pid, driver.pid]);
+    const connected: number[] = [];
+    const seated: number[] = [];
+    const windowEnd = performance.now() + options.levelSeconds * 1000;
+    while (performance.now() < windowEnd) {
+      const h = await health(server);
+      if (h) connected.push(h.clients);
+      seated.push(driver.players);
+      await sleep(Math.min(1000, Math.max(0, windowEnd - performance.now())));
+    }
+    const report = await driver.report();
+    const after = sampleCpu([server.pid, driver.pid]);
+    const rss = rssBytes(server.pid) ?? 0;
+    const seconds = (after.at - before.at) / 1000;
+    const serverCpu = cpuPercent(before, after, [server.pid]);
+    const driverCpu = cpuPercent(before, after, [driver.pid]);
+    const bench = process.cpuUsage(benchBefore);
+    const benchCpu = (100 * (bench.user + bench.system)) / 1e6 / seconds;
+    const otherCpu = Math.max(0, machineBusyPercent(before, after) * os.cpus().length - serverCpu - driverCpu - benchCpu);
+
+    const metrics = new Metrics();
+    metrics.merge(report.metrics);
+    const latency = metrics.summaries();
+    const c = metrics.counters;
+    const players = connected.length ? connected.reduce((a, b) => a + b, 0) / connected.length : 0;
+    const serverCpuSeconds = (serverCpu / 100) * seconds;
+    return {
+      server: protocol,
+      target,
+      players: Math.round(players),
+      driverPlayers: Math.round(seated.reduce((a, b) => a + b, 0) / Math.max(1, seated.length)),
+      thinkMs: options.thinkMs,
+      seconds: round1(seconds),
+      actions: c.acks,
+      actionsPerSecond: round1(c.acks / seconds),
+      ackMs: { p50: latency.actionAck.p50, p99: latency.actionAck.p99 },
+      allMembersMs: { p50: latency.stateAllMembers.p50, p99: latency.stateAllMembers.p99 },
+      latency: { actionAck: latency.actionAck, stateAllMembers: latency.stateAllMembers, joinByCode: latency.joinByCode, create: latency.create },
+      serverCpuPercent: round1(serverCpu),
+      cpuPerActionUs: c.acks > 0 ? round1((serverCpuSeconds * 1e6) / c.acks) : null,
+      serverRssMB: round1(rss / 1e6),
+      rssOverIdleKBPerPlayer: players > 0 ? round1((rss - idleRss) / 1024 / players) : null,
+      driverCpuPercent: round1(driverCpu),
+      driverLimited: driverCpu > DRIVER_LIMIT_PERCENT,
+      driverLoopDelayMs: { p50: round1(report.loopDelay.p50), p99: round1(report.loopDelay.p99), max: round1(report.loopDelay.max) },
+      otherCpuPercent: round1(otherCpu),
+      errors: c.errors,
+      errorKinds: metrics.errorKinds,
+      errorSamples: metrics.errorSamples,
+      gamesFinished: c.gamesFinished,
+      joins: c.joins,
+    };
+  } finally {
+    log(`${protocol}, level ${target}: the driver leaves`);
+    await driver.stop();
+    await drain(server);
+  }
+}
+
+/** A few rooms played for a few seconds before anything is recorded: compiles the hot paths and settles the heap. */
+async function warmUp(server: ServerProcess, protocol: ProtocolName, options: CompareOptions, pin: ReturnType<typeof pinning>) {
+  const driver = new DriverProcess(pin?.driver);
+  try {
+    driver.send({ type: "start", plan: { ...planFor(server, protocol, WARM_UP.players, options, "warm"), thinkMs: Math.min(options.thinkMs, 200) } });
+    await sleep(WARM_UP.seconds * 1000);
+  } finally {
+    await driver.stop();
+    await drain(server);
+  }
+}
+
+/** RSS of the idle server: the lowest of a few samples a quarter second apart. */
+async function idleRss(server: ServerProcess): Promise<number> {
+  let low = Infinity;
+  for (let i = 0; i < 8; i++) {
+    low = Math.min(low, rssBytes(server.pid) ?? Infinity);
+    await sleep(250);
+  }
+  return Number.isFinite(low) ? low : 0;
+}
+
+/** KB of RSS per added player: least-squares slope of RSS over players across the levels. */
+export function rssSlope(levels: Array<{ players: number; serverRssMB: number }>): number | null {
+  if (levels.length < 2) return null;
+  const n = levels.length;
+  const mx = levels.reduce((a, l) => a + l.players, 0) / n;
+  const my = levels.reduce((a, l) => a + l.serverRssMB, 0) / n;
+  const sxy = levels.reduce((a, l) => a + (l.players - mx) * (l.serverRssMB - my), 0);
+  const sxx = levels.reduce((a, l) => a + (l.players - mx) ** 2, 0);
+  return sxx > 0 ? round1(((sxy / sxx) * 1e6) / 1024) : null;
+}
+
+/** Every level against one server, started pinned, warmed up, and stopped at the end. */
+async function runServer(protocol: ProtocolName, options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<CompareServer> {
+  const { label, script } = SERVERS[protocol];
+  const result: CompareServer = { server: protocol, label, script, idleRssMB: 0, rssSlopeKBPerPlayer: null, levels: [], failure: null };
+  // ours as bench/servers.ts starts it: NODE_ENV=production, the in-memory store, player tokens off; the bots all come from 127.0.0.1
+  const env: Record<string, string> = { MYSQL_URL: "", REDIS_URL: "", AUTH_JWT_SECRET: "", AUTH_JWKS_FILE: "", AUTH_GUESTS: "", CODE_LOOKUP_LIMIT: "10000" };
+  const nodeArgs = options.profile && protocol === "ours" ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  log(`starting ${label}${pin ? ` on CPU ${pin.server}` : ""}`);
+  let server: ServerProcess | null = null;
+  try {
+    server = await startServer(env, nodeArgs, undefined, { script, cpus: pin?.server });
+    await warmUp(server, protocol, options, pin);
+    const idle = await idleRss(server);
+    result.idleRssMB = round1(idle / 1e6);
+    log(`${protocol}: idle RSS ${result.idleRssMB} MB`);
+    for (const target of options.levels) {
+      if (options.quietWaitSeconds > 0) await quietMachine(options.quietWaitSeconds);
+      const level = await runLevel(server, protocol, target, idle, options, pin);
+      result.levels.push(level);
+      console.log(`\n${compareTable([level])}\n`);
+    }
+  } catch (e) {
+    result.failure = (e as Error).message.slice(0, 2000);
+    log(`${protocol}: ${result.failure}`);
+  } finally {
+    await server?.stop();
+  }
+  result.rssSlopeKBPerPlayer = rssSlope(result.levels);
+  return result;
+}
+
+const f = (v: number | null, digits = 1) => (v === null ? "-" : v.toFixed(digits));
+
+/** The comparison, level by level and server by server, in the shape of issue 11's table. */
+export function compareTable(levels: CompareLevel[]): string {
+  const head = ["server", "players", "think ms", "actions/s", "ack p50/p99 ms", "all-members p50/p99 ms", "server CPU%", "CPU/action µs", "RSS MB", "KB/player over idle", "driver CPU%", "errors"];
+  const rows = levels.map((l) => [
+    l.server,
+    String(l.players),
+    String(l.thinkMs),
+    f(l.actionsPerSecond, 0),
+    `${f(l.ackMs.p50)} / ${f(l.ackMs.p99)}`,
+    `${f(l.allMembersMs.p50)} / ${f(l.allMembersMs.p99)}`,
+    f(l.serverCpuPercent, 0),
+    f(l.cpuPerActionUs, 0),
+    f(l.serverRssMB, 0),
+    f(l.rssOverIdleKBPerPlayer, 1),
+    `${f(l.driverCpuPercent, 0)}${l.driverLimited ? " (limit)" : ""}`,
+    String(l.errors),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(head), rule, ...rows.map(line)].join("\n");
+}
+
+/** Rows grouped by level, then server, as the issue compares them. */
+export function byLevel(servers: CompareServer[]): CompareLevel[] {
+  const targets = [...new Set(servers.flatMap((s) => s.levels.map((l) => l.target)))].sort((a, b) => a - b);
+  return targets.flatMap((t) => servers.flatMap((s) => s.levels.filter((l) => l.target === t)));
+}
+
+export async function runCompare(options: CompareOptions, stamp: string, source: unknown) {
+  const pin = pinning();
+  log(pin ? `taskset: servers on CPU ${pin.server}, the driver on CPU ${pin.driver}` : "no taskset (or one CPU): the servers and the driver are not pinned");
+  const results = options.resultsDir;
+  const profileDir = path.resolve(results, "profiles", stamp);
+  const servers: CompareServer[] = [];
+  // one after the other, never at the same time
+  for (const protocol of ["ours", ...options.peers] as ProtocolName[]) servers.push(await runServer(protocol, options, pin, profileDir));
+
+  let profile: string | null = null;
+  if (options.profile && existsSync(profileDir)) {
+    const files = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile"));
+    profile = files.map((f) => `### ${f}\n\n${summariseProfile(JSON.parse(readFileSync(path.join(profileDir, f), "utf8")))}`).join("\n\n") || null;
+    if (profile) writeFileSync(`${results}/profile-${stamp}-compare-ours.md`, `${profile}\n`);
+  }
+  const record = {
+    startedAt: stamp,
+    machine: machine(),
+    source,
+    mode: { compare: "peers", pinned: pin, notPinned: pin ? null : "taskset missing or one CPU: not pinned" },
+    settings: { ...options, maxRoundsPerRoom: MAX_ROUNDS, roomSize: 5, driverLimitPercent: DRIVER_LIMIT_PERCENT, warmUp: WARM_UP, serverEnv: { NODE_ENV: "production", store: "memory", CODE_LOOKUP_LIMIT: "10000" } },
+    servers,
+    profile,
+  };
+  mkdirSync(results, { recursive: true });
+  const json = `${JSON.stringify(record, null, 2)}\n`;
+  const files = [`${stamp}-compare-peers.json`, "latest-compare-peers.json", `latest-compare-peers-think${options.thinkMs}.json`].map((n) => `${results}/${n}`);
+  for (const file of files) writeFileSync(file, json);
+
+  console.log(`\n${compareTable(byLevel(servers))}\n`);
+  for (const s of servers) {
+    console.log(`${s.server}: idle RSS ${s.idleRssMB} MB, RSS slope over players ${f(s.rssSlopeKBPerPlayer)} KB/player${s.failure ? `; FAILED: ${s.failure.split("\n")[0]}` : ""}`);
+  }
+  const limited = servers.flatMap((s) => s.levels.filter((l) => l.driverLimited).map((l) => `${s.server} at ${l.target}`));
+  if (limited.length) console.log(`the driver was above ${DRIVER_LIMIT_PERCENT}% of its core (it, not the server, was the limit): ${limited.join(", ")}`);
+  if (!pin) console.log("not pinned: taskset is missing or the machine has one CPU");
+  if (profile) console.log(`\n${profile}`);
+  console.log(`written: ${files.join(", ")}`);
+  return record;
+}
