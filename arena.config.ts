@@ -13,6 +13,7 @@ import { createStore } from "./src/store/index.ts";
 import type { Store } from "./src/store/types.ts";
 import { gameRoom } from "./src/rooms/GameRoom.ts";
 import { guardMatchmakeBodies } from "./src/http/matchmakeBodies.ts";
+import { sizeEncoderBuffers } from "./src/schema/size.ts";
 import { explainMatchmakeErrors } from "./src/rooms/matchmakeErrors.ts";
 import { GAME_ROOM, roomsRouter } from "./src/http/rooms.ts";
 import { Drain, healthRouter } from "./src/http/health.ts";
@@ -122,6 +123,8 @@ export function createServerConfig(
   options: { store?: Store; log?: (line: string) => void; clientDist?: string } = {},
 ) {
   const log = options.log ?? ((line: string) => console.log(line));
+  // before any room is made: every room holds two or three encoder buffers of this size
+  sizeEncoderBuffers();
   const store = options.store ?? createStore(settings);
   const metrics = new Metrics();
   const drain = new Drain(settings.drainSeconds);
