@@ -22,7 +22,7 @@ function* longestGame(seed: number, maxRounds: number): Generator<Match> {
     match = result.match;
   };
   const ids = ["AAAAAAAAA", "BBBBBBBBB", "CCCCCCCCC", "DDDDDDDDD", "EEEEEEEEE"];
-  ids.forEach((id, seat) => offer({ t: "seat", at: 0, id, name: `${"Wwwwwwwwwwwwwwwwwww".slice(0, 19)}${seat}`, seat, tokenHash: `hash-${id}` }));
+  for (const [seat, id] of ids.entries()) offer({ t: "seat", at: 0, id, name: `${"W".repeat(19)}${seat}`, seat, tokenHash: `hash-${id}` });
   for (const id of ids) offer({ t: "ready", at: 0, id, ready: true });
   offer({ t: "start", at: 0, id: ids[0], seed, deadline: 0 });
   yield match;
