@@ -151,7 +151,7 @@ export function createServerConfig(
     // instead of dropping the connection; anything larger is a protocol violation.
     initializeTransport: (options) => {
       if (options.server) guardMatchmakeBodies(options.server);
-      return new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES, beforeUpgrade: async (request, context) => (await foreignUpgrades(request, context)) ?? unauthenticatedUpgrades(request, context) });
+      return new WebSocketTransport({ ...options, maxPayload: MAX_FRAME_BYTES, pingInterval: settings.pingSeconds * 1000, pingMaxRetries: 2, beforeUpgrade: async (request, context) => (await foreignUpgrades(request, context)) ?? unauthenticatedUpgrades(request, context) });
     },
 
     rooms: {
