@@ -16,13 +16,19 @@ import type { ProtocolName } from "./adapters.ts";
 import type { DriverPlan, FromDriver, LoopDelay, ToDriver } from "./driver.ts";
 import { summariseProfile } from "./profile.ts";
 import { health, startServer, type ServerProcess } from "./servers.ts";
-import { cpuPercent, machine, machineBusyPercent, rssBytes, sampleCpu } from "./system.ts";
+import { cpuModesOf, cpuPercent, machine, machineBusyPercent, rssBytes, sampleCpu } from "./system.ts";
 
 export const PEERS = ["socketio", "ws"] as const;
 export type PeerName = (typeof PEERS)[number];
 /** Above this share of its core the driver, not the server, is the limit of a level. */
 export const DRIVER_LIMIT_PERCENT = 85;
 const WARM_UP = { players: 50, seconds: 8 };
+/**
+ * A level during which other work on the machine used more than this (% of one core) is run again,
+ * up to BUSY_RETRIES times, and the quietest run kept (not with --quiet-wait-seconds 0).
+ */
+const BUSY_LIMIT_PERCENT = 20;
+const BUSY_RETRIES = 2;
 /** Rounds of the rooms the driver creates: at 1 s think a game outlasts a level, at 50 ms rooms cycle (and join) within it. */
 const MAX_ROUNDS = 30;
 
@@ -48,7 +54,7 @@ export interface CompareOptions {
 }
 
 /** The fields of a level behind the table's columns: the spec checks each one is measured for every server. */
-export const LEVEL_COLUMNS = ["players", "thinkMs", "actionsPerSecond", "ackMs", "allMembersMs", "serverCpuPercent", "cpuPerActionUs", "serverRssMB", "rssOverIdleKBPerPlayer", "driverCpuPercent", "driverLimited", "errors"] as const;
+export const LEVEL_COLUMNS = ["players", "thinkMs", "actionsPerSecond", "ackMs", "allMembersMs", "serverCpuPercent", "serverSystemCpuPercent", "cpuPerActionUs", "serverRssMB", "rssOverIdleKBPerPlayer", "driverCpuPercent", "driverLimited", "otherCpuPercent", "errors"] as const;
 
 export interface CompareLevel {
   server: ProtocolName;
@@ -67,6 +73,8 @@ export interface CompareLevel {
   latency: Record<"actionAck" | "stateAllMembers" | "joinByCode" | "create", LatencySummary>;
   /** % of one core */
   serverCpuPercent: number;
+  /** the part of serverCpuPercent spent in the kernel (socket writes on loopback carry the receiving side's TCP work too) */
+  serverSystemCpuPercent: number;
   /** server CPU seconds in the window / acknowledged actions, in µs */
   cpuPerActionUs: number | null;
   /** at the end of the window */
@@ -85,6 +93,8 @@ export interface CompareLevel {
   errorSamples: string[];
   gamesFinished: number;
   joins: number;
+  /** runs of this level: more than 1 when other work made the machine busy (the quietest is kept) */
+  attempts: number;
 }
 
 export interface CompareServer {
@@ -187,13 +197,16 @@ class DriverProcess {
 async function quietMachine(seconds: number) {
   const deadline = performance.now() + seconds * 1000;
   let quiet = 0;
+  let told = false;
   while (performance.now() < deadline && quiet < 2) {
     const a = sampleCpu([]);
     await sleep(1000);
     const busy = machineBusyPercent(a, sampleCpu([]));
-    if (quiet === 0 && busy >= 15) log(`the machine is busy (${busy.toFixed(0)}% of all cores): waiting up to ${seconds} s`);
+    if (busy >= 15 && !told) log(`the machine is busy (${busy.toFixed(0)}% of all cores) with other work: waiting up to ${seconds} s`);
+    told ||= busy >= 15;
     quiet = busy < 15 ? quiet + 1 : 0;
   }
+  if (quiet < 2) log(`the machine stayed busy for ${seconds} s: measuring anyway (see otherCpuPercent)`);
 }
 
 async function drain(server: ServerProcess, seconds = 45) {
@@ -228,6 +241,7 @@ async function runLevel(server: ServerProcess, protocol: ProtocolName, target: n
     driver.send({ type: "measure" });
     const benchBefore = process.cpuUsage();
     const before = sampleCpu([server.pid, driver.pid]);
+    const modesBefore = cpuModesOf(server.pid);
     const connected: number[] = [];
     const seated: number[] = [];
     const windowEnd = performance.now() + options.levelSeconds * 1000;
@@ -239,6 +253,7 @@ async function runLevel(server: ServerProcess, protocol: ProtocolName, target: n
     }
     const report = await driver.report();
     const after = sampleCpu([server.pid, driver.pid]);
+    const modesAfter = cpuModesOf(server.pid);
     const rss = rssBytes(server.pid) ?? 0;
     const seconds = (after.at - before.at) / 1000;
     const serverCpu = cpuPercent(before, after, [server.pid]);
@@ -266,6 +281,7 @@ async function runLevel(server: ServerProcess, protocol: ProtocolName, target: n
       allMembersMs: { p50: latency.stateAllMembers.p50, p99: latency.stateAllMembers.p99 },
       latency: { actionAck: latency.actionAck, stateAllMembers: latency.stateAllMembers, joinByCode: latency.joinByCode, create: latency.create },
       serverCpuPercent: round1(serverCpu),
+      serverSystemCpuPercent: modesBefore && modesAfter ? round1((100 * (modesAfter.system - modesBefore.system)) / seconds) : 0,
       cpuPerActionUs: c.acks > 0 ? round1((serverCpuSeconds * 1e6) / c.acks) : null,
       serverRssMB: round1(rss / 1e6),
       rssOverIdleKBPerPlayer: players > 0 ? round1((rss - idleRss) / 1024 / players) : null,
@@ -278,6 +294,7 @@ async function runLevel(server: ServerProcess, protocol: ProtocolName, target: n
       errorSamples: metrics.errorSamples,
       gamesFinished: c.gamesFinished,
       joins: c.joins,
+      attempts: 1,
     };
   } finally {
     log(`${protocol}, level ${target}: the driver leaves`);
@@ -335,8 +352,16 @@ async function runServer(protocol: ProtocolName, options: CompareOptions, pin: R
     result.idleRssMB = round1(idle / 1e6);
     log(`${protocol}: idle RSS ${result.idleRssMB} MB`);
     for (const target of options.levels) {
-      if (options.quietWaitSeconds > 0) await quietMachine(options.quietWaitSeconds);
-      const level = await runLevel(server, protocol, target, idle, options, pin);
+      let level: CompareLevel | null = null;
+      for (let attempt = 1; attempt <= (options.quietWaitSeconds > 0 ? 1 + BUSY_RETRIES : 1); attempt++) {
+        if (options.quietWaitSeconds > 0) await quietMachine(options.quietWaitSeconds);
+        const run = await runLevel(server, protocol, target, idle, options, pin);
+        if (!level || run.otherCpuPercent < level.otherCpuPercent) level = { ...run, attempts: attempt };
+        else level.attempts = attempt;
+        if (level.otherCpuPercent <= BUSY_LIMIT_PERCENT) break;
+        log(`${protocol}, level ${target}: other work used ${run.otherCpuPercent.toFixed(0)}% of a core during the window${attempt <= BUSY_RETRIES ? ": once more" : ""}`);
+      }
+      if (!level) continue;
       result.levels.push(level);
       console.log(`\n${compareTable([level])}\n`);
     }
@@ -354,7 +379,7 @@ const f = (v: number | null, digits = 1) => (v === null ? "-" : v.toFixed(digits
 
 /** The comparison, level by level and server by server, in the shape of issue 11's table. */
 export function compareTable(levels: CompareLevel[]): string {
-  const head = ["server", "players", "think ms", "actions/s", "ack p50/p99 ms", "all-members p50/p99 ms", "server CPU%", "CPU/action µs", "RSS MB", "KB/player over idle", "driver CPU%", "errors"];
+  const head = ["server", "players", "think ms", "actions/s", "ack p50/p99 ms", "all-members p50/p99 ms", "server CPU%", "of it kernel%", "CPU/action µs", "RSS MB", "KB/player over idle", "driver CPU%", "other CPU%", "errors"];
   const rows = levels.map((l) => [
     l.server,
     String(l.players),
@@ -363,10 +388,12 @@ export function compareTable(levels: CompareLevel[]): string {
     `${f(l.ackMs.p50)} / ${f(l.ackMs.p99)}`,
     `${f(l.allMembersMs.p50)} / ${f(l.allMembersMs.p99)}`,
     f(l.serverCpuPercent, 0),
+    f(l.serverSystemCpuPercent, 0),
     f(l.cpuPerActionUs, 0),
     f(l.serverRssMB, 0),
     f(l.rssOverIdleKBPerPlayer, 1),
     `${f(l.driverCpuPercent, 0)}${l.driverLimited ? " (limit)" : ""}`,
+    f(l.otherCpuPercent, 0),
     String(l.errors),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -401,7 +428,7 @@ export async function runCompare(options: CompareOptions, stamp: string, source:
     machine: machine(),
     source,
     mode: { compare: "peers", pinned: pin, notPinned: pin ? null : "taskset missing or one CPU: not pinned" },
-    settings: { ...options, maxRoundsPerRoom: MAX_ROUNDS, roomSize: 5, driverLimitPercent: DRIVER_LIMIT_PERCENT, warmUp: WARM_UP, serverEnv: { NODE_ENV: "production", store: "memory", CODE_LOOKUP_LIMIT: "10000" } },
+    settings: { ...options, busyLimitPercent: BUSY_LIMIT_PERCENT, busyRetries: BUSY_RETRIES, maxRoundsPerRoom: MAX_ROUNDS, roomSize: 5, driverLimitPercent: DRIVER_LIMIT_PERCENT, warmUp: WARM_UP, serverEnv: { NODE_ENV: "production", store: "memory", CODE_LOOKUP_LIMIT: "10000" } },
     servers,
     profile,
   };

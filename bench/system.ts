@@ -52,6 +52,17 @@ function cpuSecondsOf(pid: number): number | null {
   }
 }
 
+/** CPU seconds a process has used so far in user and in system (kernel) mode, or null once it has exited. */
+export function cpuModesOf(pid: number): { user: number; system: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { user: Number(fields[11]) / CLOCK_TICKS, system: Number(fields[12]) / CLOCK_TICKS };
+  } catch {
+    return null;
+  }
+}
+
 export function sampleCpu(pids: number[]): CpuSample {
   const seconds = new Map<number, number>();
   for (const pid of pids) {
