@@ -375,7 +375,7 @@ async function runServer(protocol: ProtocolName, options: CompareOptions, pin: R
   return result;
 }
 
-const f = (v: number | null, digits = 1) => (v === null ? "-" : v.toFixed(digits));
+const f = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "-" : v.toFixed(digits));
 
 /** The comparison, level by level and server by server, in the shape of issue 11's table. */
 export function compareTable(levels: CompareLevel[]): string {

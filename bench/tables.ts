@@ -1,9 +1,10 @@
 /**
  * Prints the markdown tables of the latest runs (bench/results/latest-*.json), for the README, and
- * redraws bench/results/latest.svg from them. `npx tsx bench/tables.ts`
+ * redraws bench/results/latest.svg from them; and the bench --compare tables. `npx tsx bench/tables.ts`
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { writeChart } from "./chart.ts";
+import { byLevel, compareTable, type CompareServer } from "./compare.ts";
 import { table, type LevelResult } from "./report.ts";
 
 for (const file of readdirSync("bench/results").filter((f) => /^latest-\d+p-\w+\.json$/.test(f)).sort()) {
@@ -11,6 +12,14 @@ for (const file of readdirSync("bench/results").filter((f) => /^latest-\d+p-\w+\
   console.log(`#### ${run.mode.processes} process(es), ${run.mode.store} store (${run.startedAt}, ${file})\n`);
   console.log(table(run.levels));
   console.log(`\n${run.stoppedBecause}\n`);
+}
+
+// bench --compare: one table per think time
+for (const file of readdirSync("bench/results").filter((f) => /^latest-compare-peers-think\d+\.json$/.test(f)).sort()) {
+  const run = JSON.parse(readFileSync(`bench/results/${file}`, "utf8")) as { startedAt: string; servers: CompareServer[] };
+  console.log(`#### compared with the peers (${run.startedAt}, ${file})\n`);
+  console.log(compareTable(byLevel(run.servers)));
+  console.log(`\n${run.servers.map((s) => `${s.server}: idle RSS ${s.idleRssMB} MB, RSS slope ${s.rssSlopeKBPerPlayer ?? "-"} KB/player`).join("; ")}\n`);
 }
 
 writeChart("bench/results");
