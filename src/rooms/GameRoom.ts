@@ -25,12 +25,14 @@ import {
 import type { ActionErrorCode, JoinErrorName } from "../messages/errors.ts";
 import { JoinError } from "../messages/errors.ts";
 import { createOptionsSchema, describeIssue, joinOptions } from "../messages/options.ts";
+import { matchRecord } from "../match/record.ts";
 import { MatchKeeper } from "../match/keeper.ts";
 import type { Metrics } from "../metrics.ts";
 import type { LogEntry } from "../match/log.ts";
 import { nextSeat, openMatch, repeatedOp, seatOfIdentity, seatOfToken, type Match, type Refusal, type SeatState, type Stepped } from "../match/match.ts";
 import { GameState } from "../schema/GameState.ts";
-import type { MatchRecord, Store } from "../store/types.ts";
+import type { Store } from "../store/types.ts";
+import { admit, type SeatAuth } from "./admission.ts";
 import { corked } from "./corked.ts";
 import { isJoinRefusal, joinError } from "./joinErrors.ts";
 import { projectMatch } from "./projection.ts";
@@ -44,14 +46,6 @@ export interface RoomDeps {
   floods?: FloodGuard;
   /** Player tokens; absent or not `required` = anyone may join under any name. */
   tokens?: PlayerTokens;
-}
-
-/** What static onAuth hands Colyseus for a player with a token: Colyseus reserves the seat under `sessionId`. */
-export interface SeatAuth {
-  sessionId: string;
-  identity: string;
-  /** The display name: the join options' or else the token's. */
-  name: string;
 }
 
 /** How long a device taking over a connected seat waits for the old connection to let go of it. */
@@ -582,43 +576,6 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
 /** The channel on which a stopping process announces rooms it handed over, so another claims them at once. */
 export const RELEASED_CHANNEL = "boardroom:released";
 
-/** The finished match as the store records it; its key makes the record exactly once per game. */
-export function matchRecord(roomId: string, match: Match): MatchRecord {
-  const game = match.game!;
-  const gameOver = match.events.findLast((e) => e.type === "game_over");
-  return {
-    key: `${roomId}:${match.startedAt}`,
-    roomId,
-    code: match.code,
-    seed: game.seed,
-    startedAt: new Date(match.startedAt ?? 0),
-    endedAt: new Date(match.endedAt ?? match.startedAt ?? 0),
-    rounds: game.round,
-    endReason: String(gameOver?.reason ?? "last_player_standing"),
-    winnerName: game.players.find((p) => p.id === game.winner)?.name ?? "",
-    players: rules.outcomes(game).map(({ id, ...result }) => ({ ...result, identity: match.players.find((p) => p.id === id)?.identity ?? null })),
-  };
-}
-
-/**
- * What static onAuth decides: with player tokens on, a valid token (else AUTH_REQUIRED /
- * INVALID_TOKEN, HTTP 401) whose identity's sessionId Colyseus reserves the seat under; then the
- * options, the name coming from the token's `name` claim when the options have none.
- */
-async function admit(tokens: PlayerTokens | undefined, token: string | undefined, options: unknown): Promise<true | SeatAuth> {
-  if (!tokens?.required) {
-    const parsed = joinOptions.safeParse(options ?? {});
-    if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
-    return true;
-  }
-  const checked = await tokens.check(token);
-  if (!checked.ok) throw joinError(checked.code, checked.message);
-  const given = typeof options === "object" && options !== null ? (options as Record<string, unknown>) : {};
-  const parsed = joinOptions.safeParse({ ...given, name: given.name ?? checked.player.name ?? undefined });
-  if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
-  const identity = checked.player.identity;
-  return { sessionId: tokens.sessionIdOf(identity), identity, name: parsed.data.name };
-}
 
 /** Binds the room to its dependencies, for `defineRoom`. */
 export function gameRoom(deps: RoomDeps): typeof GameRoom {
