@@ -27,7 +27,7 @@ const WARM_UP = { players: 50, seconds: 8 };
  * A level during which other work on the machine used more than this (% of one core) is run again,
  * up to BUSY_RETRIES times, and the quietest run kept (not with --quiet-wait-seconds 0).
  */
-const BUSY_LIMIT_PERCENT = 20;
+const BUSY_LIMIT_PERCENT = 10;
 const BUSY_RETRIES = 2;
 /** Rounds of the rooms the driver creates: at 1 s think a game outlasts a level, at 50 ms rooms cycle (and join) within it. */
 const MAX_ROUNDS = 30;

@@ -55,7 +55,7 @@ const HELP = `npm run bench -- [flags]
                          uses --levels, --level-seconds, --warmup-seconds, --ramp-rate, --think-ms, --timeout-ms, --profile)
   --peers a,b            with --compare: the peers to run after ours, from socketio,ws (default socketio,ws)
   --quiet-wait-seconds S with --compare: before each level, wait at most S s for a quiet machine, and run a level
-                         again (twice at most) when other work used over 20% of a core in its window (default 90;
+                         again (twice at most) when other work used over 10% of a core in its window (default 90;
                          0: neither)
   --results-dir DIR      with --compare: write the JSON there instead of bench/results (the spec's scratch directory)
 ${BOT_FLAGS_HELP.split("\n").filter((l) => !l.includes("--endpoint")).join("\n").replace(/\(default 2\)/, "(default 1 in the bench)")}
