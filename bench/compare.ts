@@ -16,7 +16,7 @@ import type { ProtocolName } from "./adapters.ts";
 import type { DriverPlan, FromDriver, LoopDelay, ToDriver } from "./driver.ts";
 import { summariseProfile } from "./profile.ts";
 import { health, startServer, type ServerProcess } from "./servers.ts";
-import { cpuModesOf, cpuPercent, machine, machineBusyPercent, rssBytes, sampleCpu } from "./system.ts";
+import { cpuModesOf, cpuPercent, machine, machineBusyPercent, quietMachine, rssBytes, sampleCpu } from "./system.ts";
 
 export const PEERS = ["socketio", "ws"] as const;
 export type PeerName = (typeof PEERS)[number];
@@ -193,22 +193,6 @@ class DriverProcess {
   }
 }
 
-/** Waits (bounded) for two quiet seconds in a row, under 15% of the machine busy. */
-async function quietMachine(seconds: number) {
-  const deadline = performance.now() + seconds * 1000;
-  let quiet = 0;
-  let told = false;
-  while (performance.now() < deadline && quiet < 2) {
-    const a = sampleCpu([]);
-    await sleep(1000);
-    const busy = machineBusyPercent(a, sampleCpu([]));
-    if (busy >= 15 && !told) log(`the machine is busy (${busy.toFixed(0)}% of all cores) with other work: waiting up to ${seconds} s`);
-    told ||= busy >= 15;
-    quiet = busy < 15 ? quiet + 1 : 0;
-  }
-  if (quiet < 2) log(`the machine stayed busy for ${seconds} s: measuring anyway (see otherCpuPercent)`);
-}
-
 async function drain(server: ServerProcess, seconds = 45) {
   const deadline = performance.now() + seconds * 1000;
   while (performance.now() < deadline) {
@@ -354,7 +338,7 @@ async function runServer(protocol: ProtocolName, options: CompareOptions, pin: R
     for (const target of options.levels) {
       let level: CompareLevel | null = null;
       for (let attempt = 1; attempt <= (options.quietWaitSeconds > 0 ? 1 + BUSY_RETRIES : 1); attempt++) {
-        if (options.quietWaitSeconds > 0) await quietMachine(options.quietWaitSeconds);
+        if (options.quietWaitSeconds > 0) await quietMachine(options.quietWaitSeconds, log);
         const run = await runLevel(server, protocol, target, idle, options, pin);
         if (!level || run.otherCpuPercent < level.otherCpuPercent) level = { ...run, attempts: attempt };
         else level.attempts = attempt;

@@ -29,7 +29,7 @@ import { PEERS, killAllDrivers, runCompare, type PeerName } from "./compare.ts";
 import { DURABILITY_GOALS, compareStores, comparisonTable, goals, restartTable, scaling, table, type LevelResult } from "./report.ts";
 import { restartResult, restartServer } from "./restart.ts";
 import { health, killAllServers, startServer, writeServerLogs, type ServerProcess } from "./servers.ts";
-import { cpuPercent, machine, machineBusyPercent, pidsByName, rssBytes, sampleCpu, type CpuSample } from "./system.ts";
+import { cpuPercent, machine, machineBusyPercent, pidsByName, quietMachine, rssBytes, sampleCpu, type CpuSample } from "./system.ts";
 import { BotWorker, killAllWorkers } from "./workers.ts";
 
 const HELP = `npm run bench -- [flags]
@@ -231,7 +231,7 @@ async function main() {
     passes = await startPasses(options, mysqlUrl ? "mysql" : "memory", envFor, nodeArgs, redisUrl);
     for (const [i, target] of options.levels.entries()) {
       for (const pass of passes) {
-        await quietMachine();
+        await quietMachine(90, log);
         const bots: BotSettings = { ...options.bots, endpoints: pass.servers.map((s) => s.ws) };
         const result = await runLevel(target, options, pass, bots);
         pass.levels.push(result);
@@ -533,25 +533,6 @@ function serverCpuPercent(before: CpuSample, after: CpuSample, pidBefore: number
   return wall > 0 ? (100 * (old + fresh)) / wall : 0;
 }
 
-/**
- * The machine may be shared (builds, test suites, browsers): before a level, wait (at most 90 s)
- * for two quiet seconds in a row, under 15% of the machine busy, so levels start on an idle box.
- */
-async function quietMachine() {
-  const deadline = performance.now() + 90_000;
-  let quiet = 0;
-  let waited = false;
-  while (performance.now() < deadline && quiet < 2) {
-    const a = sampleCpu([]);
-    await sleep(1000);
-    const busy = machineBusyPercent(a, sampleCpu([]));
-    quiet = busy < 15 ? quiet + 1 : 0;
-    if (quiet === 0 && !waited) {
-      waited = true;
-      log(`the machine is busy (${busy.toFixed(0)}% of all cores) with other work: waiting up to 90 s for it to calm down`);
-    }
-  }
-}
 const windowMs = (options: BenchOptions) => options.levelSeconds * 1000;
 
 /**

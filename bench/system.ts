@@ -117,3 +117,26 @@ export function rssBytes(pid: number): number | null {
     return null;
   }
 }
+
+/**
+ * The machine may be shared (builds, test suites, browsers): before a level, waits (at most
+ * `seconds`) for two quiet seconds in a row, under 15% of the machine busy, so levels start on an
+ * idle box; `log` says once that it waits, and whether it gave up. Resolves true when it was quiet.
+ */
+export async function quietMachine(seconds: number, log: (line: string) => void): Promise<boolean> {
+  const deadline = performance.now() + seconds * 1000;
+  let quiet = 0;
+  let told = false;
+  while (performance.now() < deadline && quiet < 2) {
+    const a = sampleCpu([]);
+    await new Promise<void>((r) => setTimeout(r, 1000));
+    const busy = machineBusyPercent(a, sampleCpu([]));
+    quiet = busy < 15 ? quiet + 1 : 0;
+    if (quiet === 0 && !told) {
+      told = true;
+      log(`the machine is busy (${busy.toFixed(0)}% of all cores) with other work: waiting up to ${seconds} s for it to calm down`);
+    }
+  }
+  if (quiet < 2) log(`the machine stayed busy for ${seconds} s: measuring anyway (see otherCpuPercent)`);
+  return quiet >= 2;
+}
