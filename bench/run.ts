@@ -25,7 +25,7 @@ import { BOT_FLAGS, BOT_FLAGS_HELP, UsageError, botSettings, numberFlag } from "
 import { Metrics } from "../loadtest/metrics.ts";
 import { writeChart } from "./chart.ts";
 import { summariseProfile } from "./profile.ts";
-import { PEERS, killAllDrivers, runCompare, type PeerName } from "./compare.ts";
+import { PEERS, killAllDrivers, rssSlope, runCompare, type PeerName } from "./compare.ts";
 import { DURABILITY_GOALS, compareStores, comparisonTable, goals, restartTable, scaling, table, type LevelResult } from "./report.ts";
 import { restartResult, restartServer } from "./restart.ts";
 import { health, killAllServers, startServer, writeServerLogs, type ServerProcess } from "./servers.ts";
@@ -585,16 +585,6 @@ async function idleRss(servers: ServerProcess[]): Promise<number[]> {
   return lows.map((v) => (Number.isFinite(v) ? v : 0));
 }
 
-/** KB of server RSS per added player: least-squares slope of RSS over players across the levels. */
-function rssSlope(levels: LevelResult[]): number | null {
-  if (levels.length < 2) return null;
-  const n = levels.length;
-  const mx = levels.reduce((a, l) => a + l.players, 0) / n;
-  const my = levels.reduce((a, l) => a + l.serverRssMB, 0) / n;
-  const sxy = levels.reduce((a, l) => a + (l.players - mx) * (l.serverRssMB - my), 0);
-  const sxx = levels.reduce((a, l) => a + (l.players - mx) ** 2, 0);
-  return sxx > 0 ? Math.round(((sxy / sxx) * 1e6) / 1024 * 10) / 10 : null;
-}
 
 /** How long the server keeps a restored room for its players, as the server reads it from the same environment. */
 function restoreWaitSeconds(): number {
