@@ -13,7 +13,6 @@ import type { PlayerTokens } from "../auth/tokens.ts";
 import {
   CLIENT_MESSAGE_TYPES,
   CLOSE_REJOIN,
-  CLOSE_TAKEN_OVER,
   clientMessages,
   salvageOpId,
   type ClientMessage,
@@ -29,14 +28,15 @@ import { matchRecord } from "../match/record.ts";
 import { MatchKeeper } from "../match/keeper.ts";
 import type { Metrics } from "../metrics.ts";
 import type { LogEntry } from "../match/log.ts";
-import { nextSeat, openMatch, repeatedOp, seatOfIdentity, seatOfToken, type Match, type Refusal, type SeatState, type Stepped } from "../match/match.ts";
+import { nextSeat, openMatch, repeatedOp, type Match, type Refusal, type Stepped } from "../match/match.ts";
 import { GameState } from "../schema/GameState.ts";
 import type { Store } from "../store/types.ts";
 import { admit, type SeatAuth } from "./admission.ts";
 import { corked } from "./corked.ts";
 import { isJoinRefusal, joinError } from "./joinErrors.ts";
 import { projectMatch } from "./projection.ts";
-import { hashSeatToken, newSeatToken, type RejoinAnswer } from "./seats.ts";
+import { SeatHandover, type SeatedRoom } from "./handover.ts";
+import { newSeatToken, type RejoinAnswer } from "./seats.ts";
 
 export interface RoomDeps {
   store: Store;
@@ -47,9 +47,6 @@ export interface RoomDeps {
   /** Player tokens; absent or not `required` = anyone may join under any name. */
   tokens?: PlayerTokens;
 }
-
-/** How long a device taking over a connected seat waits for the old connection to let go of it. */
-const TAKEOVER_WAIT_MS = 3000;
 
 export interface GameMetadata {
   code: string;
@@ -86,10 +83,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   private recording: Promise<void> | null = null;
   /** The room is being handed over (a graceful stop) or is owned elsewhere: keep its log and code. */
   private handingOver = false;
-  /** Connections closed because another device of the same player took their seat. */
-  private readonly takenOver = new WeakSet<Client>();
-  /** Takeovers waiting for the old connection's drop to hold the seat: sessionId -> its reconnection token. */
-  private readonly takeovers = new Map<string, (reconnectionToken: string) => void>();
+  private readonly handover = new SeatHandover(this.seatedRoom());
 
   /**
    * Runs in the matchmaking request, before a seat is reserved: the player token when tokens are on
@@ -178,7 +172,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
    * back in their seat. Another connection of that seat (a second device) gives way to this one.
    */
   private async welcomeBack(client: Client) {
-    this.replaceOtherConnections(client);
+    this.handover.replaceOtherConnections(client);
     this.connected.add(client.sessionId);
     const seat = this.keeper.match.players.find((p) => p.id === client.sessionId);
     if (seat?.gone) {
@@ -196,25 +190,10 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     client.send("history", { events: this.keeper.match.events, chats: this.keeper.match.chats });
   }
 
-  /**
-   * The seat's other connection (the player's first device) is closed with CLOSE_TAKEN_OVER, and a
-   * reconnection it held open is given up: this connection plays the seat now.
-   */
-  private replaceOtherConnections(client: Client) {
-    for (const other of this.clients) {
-      if (other === client || other.sessionId !== client.sessionId) continue;
-      this.takenOver.add(other);
-      other.leave(CLOSE_TAKEN_OVER, "Your seat was taken over by another device.");
-    }
-    // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
-    const held = Object.values(this["_reconnections"] as Record<string, [string, { reject(reason?: unknown): void }]>).find(([sessionId]) => sessionId === client.sessionId);
-    held?.[1].reject(false);
-  }
-
   onDrop(client: Client, code?: number) {
     const seat = this.keeper.match.players.find((p) => p.id === client.sessionId);
     if (!seat || this.handingOver) return;
-    if (this.takenOver.has(client)) return this.letGo(client);
+    if (this.handover.wasTakenOver(client)) return this.handover.letGo(client);
     if (code === CloseCode.SERVER_SHUTDOWN || code === CLOSE_REJOIN) return;
     this.connected.delete(client.sessionId);
     this.show();
@@ -233,18 +212,6 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.connected.add(client.sessionId);
     this.show();
     this.welcome(client);
-  }
-
-  /**
-   * A connection taken over by another device: if that device is already seated there is nothing to
-   * do; else (a takeover through prepareTakeover) the seat is held for it as for a dropped player.
-   */
-  private letGo(client: Client) {
-    if (this.clients.some((c) => c.sessionId === client.sessionId)) return;
-    this.connected.delete(client.sessionId);
-    this.show();
-    this.allowReconnection(client, this.deps.settings.reconnectSeconds).catch(() => {});
-    this.takeovers.get(client.sessionId)?.(client.reconnectionToken);
   }
 
   /** A deliberate leave (code CONSENTED), or a drop whose reconnection window ran out. */
@@ -322,88 +289,55 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
 
   // --- rejoin ---------------------------------------------------------------------------------
 
-  /**
-   * Called by POST /rooms/:code/rejoin on whichever process took the request (remoteRoomCall):
-   * checks the seat token (and, with player tokens on, that the seat is the caller's identity's) and
-   * reserves the player's own seat (same sessionId).
-   */
+  /** Called by POST /rooms/:code/rejoin on whichever process took the request (remoteRoomCall); see SeatHandover. */
   async prepareRejoin(seatToken: string, identity?: string): Promise<RejoinAnswer> {
-    const seat = seatOfToken(this.keeper.match, hashSeatToken(String(seatToken)));
-    if (!seat) return { ok: false, code: "INVALID_SEAT_TOKEN", message: "This seat token does not belong to a seat in this room." };
-    if (seat.identity !== null && this.deps.tokens?.required && seat.identity !== identity) {
-      return { ok: false, code: "WRONG_PLAYER", message: "This seat belongs to another player: rejoin with the player token it was taken with." };
-    }
-    const answer = await this.reserveOwnSeat(seat, false);
-    if (answer.ok) this.tokens.set(seat.id, String(seatToken));
-    return answer;
+    return this.handover.prepareRejoin(seatToken, identity);
   }
 
-  /**
-   * A join of an identity that has a seat here, into a room that refuses joins (started or full):
-   * the seat is reserved for it, and a device connected to it now is closed (CLOSE_TAKEN_OVER) and
-   * its seat held for the new one. Refused (INVALID_SEAT_TOKEN) when the identity has no seat here.
-   */
+  /** Called by the matchmaker's join of a seated identity into a room that refuses joins; see SeatHandover. */
   async prepareTakeover(identity: string): Promise<RejoinAnswer> {
-    const seat = seatOfIdentity(this.keeper.match, String(identity));
-    if (!seat) return { ok: false, code: "INVALID_SEAT_TOKEN", message: "You have no seat in this room." };
-    return this.reserveOwnSeat(seat, true);
+    return this.handover.prepareTakeover(identity);
   }
 
   /** The identity a connection to this sessionId must carry: its seat's, or its reservation's; null = any. */
   identityOf(sessionId: string): string | null {
-    const seat = this.keeper?.match.players.find((p) => p.id === sessionId);
-    if (seat) return seat.identity;
-    // biome-ignore lint/complexity/useLiteralKeys: _reservedSeats is private in Colyseus's Room; TypeScript allows reading it only with bracket access
-    const reserved = (this["_reservedSeats"] as Record<string, [unknown, SeatAuth | undefined] | undefined>)[sessionId];
-    return reserved?.[1]?.identity ?? null;
+    return this.handover.identityOf(sessionId);
   }
 
-  /** A reservation of a seated player's own seat (same sessionId), or why not; `takeOver` closes a live connection to it. */
-  private async reserveOwnSeat(seat: SeatState, takeOver: boolean): Promise<RejoinAnswer> {
-    if (seat.left) return { ok: false, code: "SEAT_LEFT", message: "This player left the game and cannot come back." };
-    if (this.handingOver) return { ok: false, code: "UNAVAILABLE", message: "The room is moving to another server; try again in a moment." };
-    // within the reconnection window Colyseus holds the seat: the rejoin is a reconnect
-    const pending = this.heldReconnection(seat.id);
-    if (pending) return { ok: true, sessionId: seat.id, reconnectionToken: pending };
-    if (this.connected.has(seat.id)) {
-      if (!takeOver) return { ok: false, code: "SEAT_IN_USE", message: "This seat is connected right now (another tab?)." };
-      const reconnectionToken = await this.takeOver(seat.id);
-      if (reconnectionToken) return { ok: true, sessionId: seat.id, reconnectionToken };
-      return { ok: false, code: "UNAVAILABLE", message: "The room cannot hand the seat over right now; try again in a moment." };
-    }
-    // biome-ignore lint/complexity/useLiteralKeys: _reserveSeat is private in Colyseus's Room; TypeScript allows calling it only with bracket access
-    const reserved = await (this["_reserveSeat"] as (id: string, options: unknown) => Promise<boolean>).call(this, seat.id, { rejoin: true });
-    if (!reserved) return { ok: false, code: "UNAVAILABLE", message: "The room cannot take the seat back right now; try again in a moment." };
-    return { ok: true, sessionId: seat.id };
-  }
-
-  /** The reconnection token of a seat Colyseus holds for a dropped connection, if it does. */
-  private heldReconnection(sessionId: string): string | undefined {
-    // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
-    return Object.entries(this["_reconnections"] as Record<string, [string, unknown]>).find(([, [id]]) => id === sessionId)?.[0];
-  }
-
-  /** Closes the seat's live connection (CLOSE_TAKEN_OVER); its drop holds the seat (letGo), whose reconnection token this answers. */
-  private async takeOver(sessionId: string): Promise<string | null> {
-    const live = this.clients.find((c) => c.sessionId === sessionId);
-    if (!live) return this.heldReconnection(sessionId) ?? null;
-    const held = new Promise<string | null>((resolve) => {
-      const timer = setTimeout(() => resolve(null), TAKEOVER_WAIT_MS);
-      this.takeovers.set(sessionId, (token) => {
-        clearTimeout(timer);
-        resolve(token);
-      });
-    });
-    this.takenOver.add(live);
-    live.leave(CLOSE_TAKEN_OVER, "Your seat was taken over by another device.");
-    // a device that does not answer the close (its network is gone) is cut, so its drop comes now
-    const cut = setTimeout(() => (live.ref as { terminate?: () => void }).terminate?.(), TAKEOVER_WAIT_MS / 2);
-    try {
-      return await held;
-    } finally {
-      clearTimeout(cut);
-      this.takeovers.delete(sessionId);
-    }
+  /** The handover's view of this room: read when it acts, so the bound deps and the keeper are there. */
+  private seatedRoom(): SeatedRoom {
+    const room = this;
+    return {
+      get match() {
+        return room.keeper?.match;
+      },
+      get clients() {
+        return room.clients;
+      },
+      connected: room.connected,
+      seatTokens: room.tokens,
+      get handingOver() {
+        return room.handingOver;
+      },
+      get tokensRequired() {
+        return room.deps.tokens?.required === true;
+      },
+      get reconnections() {
+        // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
+        return room["_reconnections"] as SeatedRoom["reconnections"];
+      },
+      get reservedSeats() {
+        // biome-ignore lint/complexity/useLiteralKeys: _reservedSeats is private in Colyseus's Room; TypeScript allows reading it only with bracket access
+        return room["_reservedSeats"] as SeatedRoom["reservedSeats"];
+      },
+      // biome-ignore lint/complexity/useLiteralKeys: _reserveSeat is private in Colyseus's Room; TypeScript allows calling it only with bracket access
+      reserveSeat: (sessionId) => (room["_reserveSeat"] as (id: string, options: unknown) => Promise<boolean>).call(room, sessionId, { rejoin: true }),
+      holdSeat: (client) => {
+        room.connected.delete(client.sessionId);
+        room.show();
+        room.allowReconnection(client, room.deps.settings.reconnectSeconds).catch(() => {});
+      },
+    };
   }
 
   // --- messages -------------------------------------------------------------------------------
