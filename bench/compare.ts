@@ -18,8 +18,10 @@ import { summariseProfile } from "./profile.ts";
 import { health, startServer, type ServerProcess } from "./servers.ts";
 import { cpuModesOf, cpuPercent, machine, machineBusyPercent, quietMachine, rssBytes, sampleCpu } from "./system.ts";
 
-export const PEERS = ["socketio", "ws"] as const;
+/** `ours-mysql` is our server again, with the MySQL store (the durable match log): it needs MYSQL_URL. */
+export const PEERS = ["ours-mysql", "socketio", "ws"] as const;
 export type PeerName = (typeof PEERS)[number];
+export type ServerName = "ours" | PeerName;
 /** Above this share of its core the driver, not the server, is the limit of a level. */
 export const DRIVER_LIMIT_PERCENT = 85;
 const WARM_UP = { players: 50, seconds: 8 };
@@ -32,10 +34,11 @@ const BUSY_RETRIES = 2;
 /** Rounds of the rooms the driver creates: at 1 s think a game outlasts a level, at 50 ms rooms cycle (and join) within it. */
 const MAX_ROUNDS = 30;
 
-const SERVERS: Record<ProtocolName, { label: string; script: string; scheme: string }> = {
-  ours: { label: "ours (src/index.ts, in-memory store)", script: "src/index.ts", scheme: "ws" },
-  socketio: { label: "hand-written Socket.IO (bench/peers/socketio-server.ts)", script: "bench/peers/socketio-server.ts", scheme: "http" },
-  ws: { label: "the same protocol on raw ws (bench/peers/ws-server.ts)", script: "bench/peers/ws-server.ts", scheme: "ws" },
+const SERVERS: Record<ServerName, { label: string; script: string; scheme: string; protocol: ProtocolName }> = {
+  ours: { label: "ours (src/index.ts, in-memory store)", script: "src/index.ts", scheme: "ws", protocol: "ours" },
+  "ours-mysql": { label: "ours (src/index.ts, MySQL store: every action written before its ack)", script: "src/index.ts", scheme: "ws", protocol: "ours" },
+  socketio: { label: "hand-written Socket.IO (bench/peers/socketio-server.ts)", script: "bench/peers/socketio-server.ts", scheme: "http", protocol: "socketio" },
+  ws: { label: "the same protocol on raw ws (bench/peers/ws-server.ts)", script: "bench/peers/ws-server.ts", scheme: "ws", protocol: "ws" },
 };
 
 export interface CompareOptions {
@@ -46,6 +49,8 @@ export interface CompareOptions {
   thinkMs: number;
   timeoutMs: number;
   peers: PeerName[];
+  /** the database of `ours-mysql` (a scratch database of this run), or null */
+  mysqlUrl: string | null;
   profile: boolean;
   /** before each level, wait at most this long for a quiet machine (0: do not wait) */
   quietWaitSeconds: number;
@@ -57,7 +62,7 @@ export interface CompareOptions {
 export const LEVEL_COLUMNS = ["players", "thinkMs", "actionsPerSecond", "ackMs", "allMembersMs", "serverCpuPercent", "serverSystemCpuPercent", "cpuPerActionUs", "serverRssMB", "rssOverIdleKBPerPlayer", "driverCpuPercent", "driverLimited", "otherCpuPercent", "errors"] as const;
 
 export interface CompareLevel {
-  server: ProtocolName;
+  server: ServerName;
   target: number;
   /** connected players the server reported (GET /health clients), averaged over the window */
   players: number;
@@ -98,7 +103,7 @@ export interface CompareLevel {
 }
 
 export interface CompareServer {
-  server: ProtocolName;
+  server: ServerName;
   label: string;
   script: string;
   idleRssMB: number;
@@ -203,12 +208,13 @@ async function drain(server: ServerProcess, seconds = 45) {
   log(`the server still holds rooms after ${seconds} s; going on`);
 }
 
-function planFor(server: ServerProcess, protocol: ProtocolName, players: number, options: CompareOptions, prefix: string): DriverPlan {
-  const endpoint = `${SERVERS[protocol].scheme}://127.0.0.1:${server.port}`;
+function planFor(server: ServerProcess, name: ServerName, players: number, options: CompareOptions, prefix: string): DriverPlan {
+  const { scheme, protocol } = SERVERS[name];
+  const endpoint = `${scheme}://127.0.0.1:${server.port}`;
   return { protocol, endpoint, players, rampRate: options.rampRate, thinkMs: options.thinkMs, timeoutMs: options.timeoutMs, maxRounds: MAX_ROUNDS, namePrefix: prefix };
 }
 
-async function runLevel(server: ServerProcess, protocol: ProtocolName, target: number, idleRss: number, options: CompareOptions, pin: ReturnType<typeof pinning>): Promise<CompareLevel> {
+async function runLevel(server: ServerProcess, protocol: ServerName, target: number, idleRss: number, options: CompareOptions, pin: ReturnType<typeof pinning>): Promise<CompareLevel> {
   const driver = new DriverProcess(pin?.driver);
   try {
     driver.send({ type: "start", plan: planFor(server, protocol, target, options, "p") });
@@ -288,7 +294,7 @@ async function runLevel(server: ServerProcess, protocol: ProtocolName, target: n
 }
 
 /** A few rooms played for a few seconds before anything is recorded: compiles the hot paths and settles the heap. */
-async function warmUp(server: ServerProcess, protocol: ProtocolName, options: CompareOptions, pin: ReturnType<typeof pinning>) {
+async function warmUp(server: ServerProcess, protocol: ServerName, options: CompareOptions, pin: ReturnType<typeof pinning>) {
   const driver = new DriverProcess(pin?.driver);
   try {
     driver.send({ type: "start", plan: { ...planFor(server, protocol, WARM_UP.players, options, "warm"), thinkMs: Math.min(options.thinkMs, 200) } });
@@ -321,12 +327,13 @@ export function rssSlope(levels: Array<{ players: number; serverRssMB: number }>
 }
 
 /** Every level against one server, started pinned, warmed up, and stopped at the end. */
-async function runServer(protocol: ProtocolName, options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<CompareServer> {
+async function runServer(protocol: ServerName, options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<CompareServer> {
   const { label, script } = SERVERS[protocol];
   const result: CompareServer = { server: protocol, label, script, idleRssMB: 0, rssSlopeKBPerPlayer: null, levels: [], failure: null };
-  // ours as bench/servers.ts starts it: NODE_ENV=production, the in-memory store, player tokens off; the bots all come from 127.0.0.1
-  const env: Record<string, string> = { MYSQL_URL: "", REDIS_URL: "", AUTH_JWT_SECRET: "", AUTH_JWKS_FILE: "", AUTH_GUESTS: "", CODE_LOOKUP_LIMIT: "10000" };
-  const nodeArgs = options.profile && protocol === "ours" ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  // ours as bench/servers.ts starts it: NODE_ENV=production, the in-memory store (ours-mysql: MySQL), player tokens off; the bots all come from 127.0.0.1
+  if (protocol === "ours-mysql" && !options.mysqlUrl) throw new Error("ours-mysql needs MYSQL_URL");
+  const env: Record<string, string> = { MYSQL_URL: protocol === "ours-mysql" ? options.mysqlUrl! : "", REDIS_URL: "", AUTH_JWT_SECRET: "", AUTH_JWKS_FILE: "", AUTH_GUESTS: "", CODE_LOOKUP_LIMIT: "10000" };
+  const nodeArgs = options.profile && SERVERS[protocol].protocol === "ours" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(profileDir, protocol)}`] : [];
   log(`starting ${label}${pin ? ` on CPU ${pin.server}` : ""}`);
   let server: ServerProcess | null = null;
   try {
@@ -399,11 +406,12 @@ export async function runCompare(options: CompareOptions, stamp: string, source:
   const profileDir = path.resolve(results, "profiles", stamp);
   const servers: CompareServer[] = [];
   // one after the other, never at the same time
-  for (const protocol of ["ours", ...options.peers] as ProtocolName[]) servers.push(await runServer(protocol, options, pin, profileDir));
+  for (const protocol of ["ours", ...options.peers] as ServerName[]) servers.push(await runServer(protocol, options, pin, profileDir));
 
   let profile: string | null = null;
   if (options.profile && existsSync(profileDir)) {
-    const files = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile"));
+    // one directory per server profiled (ours, ours-mysql)
+    const files = readdirSync(profileDir).flatMap((dir) => readdirSync(path.join(profileDir, dir)).filter((f) => f.endsWith(".cpuprofile")).map((f) => path.join(dir, f)));
     profile = files.map((f) => `### ${f}\n\n${summariseProfile(JSON.parse(readFileSync(path.join(profileDir, f), "utf8")))}`).join("\n\n") || null;
     if (profile) writeFileSync(`${results}/profile-${stamp}-compare-ours.md`, `${profile}\n`);
   }
@@ -412,7 +420,7 @@ export async function runCompare(options: CompareOptions, stamp: string, source:
     machine: machine(),
     source,
     mode: { compare: "peers", pinned: pin, notPinned: pin ? null : "taskset missing or one CPU: not pinned" },
-    settings: { ...options, busyLimitPercent: BUSY_LIMIT_PERCENT, busyRetries: BUSY_RETRIES, maxRoundsPerRoom: MAX_ROUNDS, roomSize: 5, driverLimitPercent: DRIVER_LIMIT_PERCENT, warmUp: WARM_UP, serverEnv: { NODE_ENV: "production", store: "memory", CODE_LOOKUP_LIMIT: "10000" } },
+    settings: { ...options, busyLimitPercent: BUSY_LIMIT_PERCENT, busyRetries: BUSY_RETRIES, maxRoundsPerRoom: MAX_ROUNDS, roomSize: 5, driverLimitPercent: DRIVER_LIMIT_PERCENT, warmUp: WARM_UP, serverEnv: { NODE_ENV: "production", store: "memory (ours-mysql: MySQL, a scratch database of the run)", CODE_LOOKUP_LIMIT: "10000" } },
     servers,
     profile,
   };

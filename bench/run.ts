@@ -53,7 +53,9 @@ const HELP = `npm run bench -- [flags]
                          ack and all-members latency, server CPU and CPU per action, RSS, the driver's CPU;
                          server on CPU 0 and driver on CPU 1 with taskset when it exists (default levels 500,2000,5000;
                          uses --levels, --level-seconds, --warmup-seconds, --ramp-rate, --think-ms, --timeout-ms, --profile)
-  --peers a,b            with --compare: the peers to run after ours, from socketio,ws (default socketio,ws)
+  --peers a,b            with --compare: the servers to run after ours, from ours-mysql,socketio,ws (ours-mysql:
+                         ours with the MySQL store, in a scratch database on the MYSQL_URL server; default: all
+                         three with MYSQL_URL set, else socketio,ws)
   --quiet-wait-seconds S with --compare: before each level, wait at most S s for a quiet machine, and run a level
                          again (twice at most) when other work used over 10% of a core in its window (default 90;
                          0: neither)
@@ -87,6 +89,8 @@ interface BenchOptions {
   restartAt: number | null;
   compare: boolean;
   peers: PeerName[];
+  /** --peers was given (else: every peer, ours-mysql only with MYSQL_URL) */
+  peersGiven: boolean;
   quietWaitSeconds: number;
   resultsDir: string | null;
   bots: Omit<BotSettings, "endpoints">;
@@ -156,6 +160,7 @@ function parse(): BenchOptions | null {
     restartAt,
     compare,
     peers: [...new Set(peers)] as PeerName[],
+    peersGiven: values.peers !== undefined,
     quietWaitSeconds: numberFlag(values["quiet-wait-seconds"], "quiet-wait-seconds", 90, 0, 600),
     resultsDir: values["results-dir"] ?? null,
     bots,
@@ -184,8 +189,18 @@ async function main() {
     if (options.compareStores || options.restartAt !== null || options.processes > 1 || options.botWorkers > 1 || options.bots.auth) {
       throw new Refusal("--compare runs one process of each server (in-memory store, no player tokens) against its own driver: not with --compare-stores, --restart-at, --processes, --bot-workers or --auth.");
     }
-    const { levels, levelSeconds, warmupSeconds, rampRate, peers, profile, quietWaitSeconds } = options;
-    await runCompare({ levels, levelSeconds, warmupSeconds, rampRate, thinkMs: options.bots.thinkMs, timeoutMs: options.bots.timeoutMs, peers, profile, quietWaitSeconds, resultsDir: options.resultsDir ?? RESULTS }, stamp, sourceVersion());
+    const { levels, levelSeconds, warmupSeconds, rampRate, profile, quietWaitSeconds } = options;
+    const { mysqlUrl: givenUrl } = loadSettings({ PUBLIC_ADDRESS: "127.0.0.1:{port}", ...process.env });
+    // ours with the MySQL store too, when MYSQL_URL is set and --peers does not say otherwise
+    const peers = options.peersGiven ? options.peers : PEERS.filter((p) => p !== "ours-mysql" || givenUrl);
+    if (peers.includes("ours-mysql") && !givenUrl) throw new Refusal("--peers ours-mysql needs MYSQL_URL (e.g. MYSQL_URL=mysql://root@127.0.0.1:3306/boardroom_bench): the bench creates a scratch database on that server.");
+    const scratch = peers.includes("ours-mysql") ? await scratchDatabase(givenUrl!, stamp) : null;
+    if (scratch) log(`ours-mysql: a fresh database ${scratch.name} on the MYSQL_URL server for this run (dropped at the end)`);
+    try {
+      await runCompare({ levels, levelSeconds, warmupSeconds, rampRate, thinkMs: options.bots.thinkMs, timeoutMs: options.bots.timeoutMs, peers, mysqlUrl: scratch?.url ?? null, profile, quietWaitSeconds, resultsDir: options.resultsDir ?? RESULTS }, stamp, sourceVersion());
+    } finally {
+      await scratch?.drop();
+    }
     return;
   }
   // the same parser the server uses, so a bad MYSQL_URL / REDIS_URL fails here with the same message

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { LEVEL_COLUMNS, type CompareLevel, type CompareServer } from "../bench/compare.ts";
+import { MYSQL_ADMIN_URL, REQUIRE_MYSQL, mysqlUnavailableReason } from "./helpers/mysql.ts";
 
 const run = promisify(execFile);
 
@@ -18,21 +19,26 @@ describe("bench --compare", function () {
   let dir: string;
   let record: { machine: { cores: number }; source: { commit: string | null }; settings: { thinkMs: number }; servers: CompareServer[] };
   let output: string;
+  // ours with the MySQL store too, where a MySQL server answers (the bench makes and drops a scratch database on it)
+  let expected = ["ours", "socketio", "ws"];
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "bench-compare-"));
-    const args = ["--import", "tsx", "bench/run.ts", "--compare", "--peers", "socketio,ws", "--levels", "5,10", "--level-seconds", "3", "--warmup-seconds", "0", "--think-ms", "200", "--quiet-wait-seconds", "0", "--max-minutes", "3", "--results-dir", dir];
-    const done = await run(process.execPath, args, { env: { ...process.env, DOTENV_CONFIG_QUIET: "true" }, maxBuffer: 10 * 1024 * 1024 });
+    const noMysql = await mysqlUnavailableReason();
+    if (noMysql && REQUIRE_MYSQL) throw new Error(noMysql);
+    if (!noMysql) expected = ["ours", "ours-mysql", "socketio", "ws"];
+    const args = ["--import", "tsx", "bench/run.ts", "--compare", "--peers", expected.slice(1).join(","), "--levels", "5,10", "--level-seconds", "3", "--warmup-seconds", "0", "--think-ms", "200", "--quiet-wait-seconds", "0", "--max-minutes", "3", "--results-dir", dir];
+    const done = await run(process.execPath, args, { env: { ...process.env, MYSQL_URL: noMysql ? "" : MYSQL_ADMIN_URL, DOTENV_CONFIG_QUIET: "true" }, maxBuffer: 10 * 1024 * 1024 });
     output = done.stdout;
     record = JSON.parse(readFileSync(path.join(dir, "latest-compare-peers.json"), "utf8"));
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("runs our server and both peers, one after the other, and records the machine and the commit", () => {
+  it("runs our server (with the MySQL store too where MySQL answers) and both peers, one after the other, and records the machine and the commit", () => {
     assert.deepEqual(
       record.servers.map((s) => s.server),
-      ["ours", "socketio", "ws"],
+      expected,
     );
     assert.ok(record.machine.cores >= 1);
     assert.ok("commit" in record.source);
@@ -79,6 +85,6 @@ describe("bench --compare", function () {
 
   it("prints the comparison table", () => {
     assert.match(output, /\| server +\| players \| think ms \| actions\/s \|/);
-    for (const name of ["ours", "socketio", "ws"]) assert.match(output, new RegExp(`^\\| ${name} +\\|`, "m"));
+    for (const name of expected) assert.match(output, new RegExp(`^\\| ${name} +\\|`, "m"));
   });
 });
