@@ -3,6 +3,7 @@
  * in-memory implementations pass the same contract tests (test/store.contract.test.ts).
  */
 import type { PlayerOutcome } from "../game/results.ts";
+import type { LeaderboardEntry, LeaderboardPeriod, PlayerMatch } from "./leaderboard.ts";
 
 export interface CodeRecord {
   code: string;
@@ -132,6 +133,23 @@ export interface MatchRecord {
   endReason: string;
   winnerName: string;
   players: PlayerResult[];
+  /**
+   * The match's part of the room's log (roomId's): the position of the room's last entry when the
+   * match was recorded (its game ended at or before it, and began at the last `start` entry at or
+   * before it). Absent for records made before replays existed.
+   */
+  logLastN?: number;
+  /** The state hash (src/match/hash.ts) of the game's final state as the room held it. */
+  finalHash?: string;
+}
+
+/** Where a recorded match's actions are: its room's log up to `logLastN` (null: the whole log). */
+export interface MatchLogLink {
+  id: number;
+  roomId: string;
+  seed: number;
+  logLastN: number | null;
+  finalHash: string | null;
 }
 
 /** A finished match as GET /matches/recent shows it: players ordered by rank. */
@@ -155,6 +173,15 @@ export interface MatchStore {
   record(match: MatchRecord): Promise<number>;
   /** The latest finished matches, newest first, each with its players ranked (1 = winner). */
   recent(limit: number): Promise<MatchSummary[]>;
+  /** Where a recorded match's log is (for its replay), or null for an unknown id. */
+  logLink(id: number): Promise<MatchLogLink | null>;
+  /**
+   * The players ranked over the finished matches of the period (src/store/leaderboard.ts says who a
+   * player is and the order), the first `limit` of them.
+   */
+  leaderboard(period: LeaderboardPeriod, limit: number): Promise<LeaderboardEntry[]>;
+  /** The latest `limit` finished matches of the players shown as `name` on the leaderboard, newest first. */
+  playerMatches(name: string, limit: number): Promise<PlayerMatch[]>;
 }
 
 export interface StoreHealth {

@@ -2,7 +2,7 @@
  * Finished matches kept in memory: the same answers as the MySQL store, including what it refuses
  * (the checks below are the constraints of migrations/002_matches.sql) and how it ranks players.
  */
-import type { MatchRecord, MatchStore, MatchSummary, PlayerResult } from "../types.ts";
+import type { MatchLogLink, MatchRecord, MatchStore, MatchSummary, PlayerResult } from "../types.ts";
 
 interface StoredMatch {
   id: number;
@@ -10,6 +10,7 @@ interface StoredMatch {
   endedAtMs: number;
   summary: Omit<MatchSummary, "players">;
   players: PlayerResult[];
+  link: MatchLogLink;
 }
 
 const MAX_SEED = 2 ** 32 - 1;
@@ -76,6 +77,7 @@ export class MemoryMatches implements MatchStore {
         winner: match.winnerName,
       },
       players: match.players.map((p) => ({ ...p })),
+      link: { id, roomId: match.roomId, seed: match.seed, logLastN: match.logLastN ?? null, finalHash: match.finalHash ?? null },
     });
     if (this.matches.length > this.kept) {
       this.matches.sort((a, b) => a.endedAtMs - b.endedAtMs || a.id - b.id);
@@ -102,5 +104,10 @@ export class MemoryMatches implements MatchStore {
           identity: p.identity ?? null,
         })),
       }));
+  }
+
+  async logLink(id: number): Promise<MatchLogLink | null> {
+    const link = this.matches.find((m) => m.id === id)?.link;
+    return link ? { ...link } : null;
   }
 }

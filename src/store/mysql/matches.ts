@@ -3,7 +3,7 @@
  * one query reads the latest matches back, ranking each match's players in SQL from the stored facts.
  */
 import type { ResultSetHeader, RowDataPacket } from "mysql2/promise";
-import type { MatchRecord, MatchStore, MatchSummary } from "../types.ts";
+import type { MatchLogLink, MatchRecord, MatchStore, MatchSummary } from "../types.ts";
 import { isDuplicate, type Db } from "./db.ts";
 
 /**
@@ -62,9 +62,9 @@ export class MySqlMatches implements MatchStore {
         let matchId: number;
         try {
           const inserted = await run<ResultSetHeader>(
-            `INSERT INTO matches (match_key, room_id, code, seed, started_at, ended_at, rounds, end_reason, winner_name)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            [match.key, match.roomId, match.code, match.seed, match.startedAt, match.endedAt, match.rounds, match.endReason, match.winnerName],
+            `INSERT INTO matches (match_key, room_id, code, seed, started_at, ended_at, rounds, end_reason, winner_name, log_last_n, final_hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [match.key, match.roomId, match.code, match.seed, match.startedAt, match.endedAt, match.rounds, match.endReason, match.winnerName, match.logLastN ?? null, match.finalHash ?? null],
           );
           matchId = inserted.insertId;
         } catch (e) {
@@ -118,5 +118,14 @@ export class MySqlMatches implements MatchStore {
       });
     }
     return summaries;
+  }
+
+  async logLink(id: number): Promise<MatchLogLink | null> {
+    const [row] = await this.db.query<Array<{ room_id: string; seed: number; log_last_n: number | null; final_hash: string | null }>>(
+      "SELECT room_id, seed, log_last_n, final_hash FROM matches WHERE id = ?",
+      [id],
+    );
+    if (!row) return null;
+    return { id, roomId: row.room_id, seed: Number(row.seed), logLastN: row.log_last_n === null ? null : Number(row.log_last_n), finalHash: row.final_hash };
   }
 }
