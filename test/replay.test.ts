@@ -1,0 +1,191 @@
+/**
+ * Verified replays (issue 12): a finished match's actions with the state hash after each, made from
+ * its room's log and reproduced by the rules alone; GET /matches/:id/replay; `npm run replay`.
+ */
+import assert from "node:assert/strict";
+import * as rules from "../src/game/index.ts";
+import { canonicalJson, stateHash } from "../src/match/hash.ts";
+import type { LogEntry } from "../src/match/log.ts";
+import { nextSeat, openMatch, propose, type Match } from "../src/match/match.ts";
+import { matchRecord } from "../src/match/record.ts";
+import { checkReplay, type Replay, ReplayError, replayOfLog } from "../src/match/replay.ts";
+
+const TIMING = { awayTurnSeconds: 3 };
+
+/** mulberry32: the test's own seeded choices, so every run plays the same games. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A room in miniature: proposes entries as the room does, keeps the log it would write and the hash after every seq it saw. */
+class LiveRoom {
+  match: Match;
+  readonly log: LogEntry[] = [];
+  /** seq -> stateHash of the live game right after the entry that produced that seq (the last seq of an auto entry). */
+  readonly hashes = new Map<number, string>();
+  clock = 1_700_000_000_000;
+
+  constructor(maxRounds: number) {
+    const open: LogEntry = { t: "open", at: this.clock, code: "123456", options: { private: false, maxPlayers: 5, maxRounds, turnSeconds: 30 } };
+    this.log.push(open);
+    this.match = openMatch(open);
+  }
+
+  offer(draft: LogEntry): string | null {
+    this.clock += 1000;
+    const { entry, result } = propose(this.match, { ...draft, at: this.clock }, TIMING);
+    if (!result.ok) return result.error.code;
+    this.log.push(entry);
+    const before = this.match;
+    this.match = result.match;
+    if (before.phase === "playing" && this.match.seq > before.seq) this.hashes.set(this.match.seq, stateHash(this.match.game!));
+    return null;
+  }
+
+  seat(id: string) {
+    assert.equal(this.offer({ t: "seat", at: 0, id, name: `Player ${id}`, seat: nextSeat(this.match)!, tokenHash: `hash-${id}` }), null);
+  }
+}
+
+/** A game with 2-5 players, random legal and refused moves, timeouts, leaves, returns and chat. */
+function playRandomGame(seed: number): LiveRoom {
+  const random = prng(seed);
+  const live = new LiveRoom(3 + Math.floor(random() * 25));
+  const ids = Array.from({ length: 2 + Math.floor(random() * 4) }, (_, i) => `p${i}`);
+  for (const id of ids) live.seat(id);
+  for (const id of ids) live.offer({ t: "ready", at: 0, id, ready: true });
+  assert.equal(live.offer({ t: "start", at: 0, id: live.match.hostId, seed: Math.floor(random() * 2 ** 32), deadline: 0 }), null);
+  const actions = ["roll", "buy", "pass", "end_turn", "pay_bail"] as const;
+  for (let i = 0; i < 5000 && live.match.phase === "playing"; i++) {
+    const current = rules.currentPlayerId(live.match.game!)!;
+    const someone = ids[Math.floor(random() * ids.length)];
+    const roll = random();
+    if (roll < 0.05) live.offer({ t: "auto", at: 0, id: current, deadline: 0 });
+    else if (roll < 0.06) live.offer({ t: "gone", at: 0, id: someone, deadline: 0 });
+    else if (roll < 0.07) live.offer({ t: "back", at: 0, id: someone, deadline: 0 });
+    else if (roll < 0.073) live.offer({ t: "leave", at: 0, id: someone });
+    else if (roll < 0.09) live.offer({ t: "chat", at: 0, id: someone, text: `hello ${i}` });
+    else live.offer({ t: "act", at: 0, id: random() < 0.9 ? current : someone, action: actions[Math.floor(random() * actions.length)], deadline: 0 });
+  }
+  // a line after the end: the room's, not the game's
+  live.offer({ t: "chat", at: 0, id: ids[0], text: "gg" });
+  return live;
+}
+
+describe("verified replays: the hash and the replay of a log", () => {
+  it("reproduce, for 200 seeded games, every hash recorded while playing, with the rules alone", () => {
+    let finished = 0;
+    let actionsChecked = 0;
+    let autoActions = 0;
+    let forfeits = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const live = playRandomGame(seed);
+      const { replay, final } = replayOfLog(structuredClone(live.log));
+      const startSeq = replay.actions.length > 0 ? replay.actions[0].seq - 1 : live.match.seq;
+      // one action per seq, from the start to the end of the game
+      assert.deepEqual(
+        replay.actions.map((a) => a.seq),
+        Array.from({ length: live.match.seq - startSeq }, (_, i) => startSeq + 1 + i),
+        `seed ${seed}`,
+      );
+      for (const [seq, hash] of live.hashes) {
+        assert.equal(replay.actions.find((a) => a.seq === seq)?.hash, hash, `seed ${seed}, seq ${seq}`);
+      }
+      assert.equal(stateHash(final), stateHash(live.match.game!), `seed ${seed}`);
+      // sent as JSON, as the route sends it, and checked by the rules alone
+      assert.deepEqual(checkReplay(JSON.parse(JSON.stringify(replay)) as Replay), [], `seed ${seed}`);
+      assert.equal(replay.setup.seed, live.match.game!.seed);
+      if (live.match.phase === "finished") finished++;
+      actionsChecked += replay.actions.length;
+      autoActions += replay.actions.filter((a) => a.auto).length;
+      forfeits += replay.actions.filter((a) => a.type === "forfeit").length;
+    }
+    assert.ok(finished > 150, `most games run to the end (${finished} of 200 did)`);
+    assert.ok(autoActions > 100 && forfeits > 10, `server-played moves (${autoActions}) and forfeits (${forfeits}) are among the ${actionsChecked} actions`);
+  });
+
+  it("finds an action whose type or player was changed, and every hash after it that it changed", () => {
+    const live = playRandomGame(11);
+    const { replay } = replayOfLog(live.log);
+    const buy = replay.actions.findIndex((a) => a.type === "buy");
+    assert.ok(buy > 0, "the game has a purchase");
+    const passed = structuredClone(replay);
+    passed.actions[buy].type = "pass";
+    const mismatches = checkReplay(passed);
+    assert.equal(mismatches[0].index, buy);
+    assert.match(mismatches[0].problem, /pass by .* gives hash/);
+    // the tile stays unowned: the states differ from there on
+    assert.ok(mismatches.length > 1);
+
+    const stranger = structuredClone(replay);
+    stranger.actions[3].player = "nobody";
+    assert.match(checkReplay(stranger)[0].problem, /refused: UNKNOWN_PLAYER/);
+    const reseeded = structuredClone(replay);
+    reseeded.setup.seed += 1;
+    assert.ok(checkReplay(reseeded).length > 0);
+  });
+
+  it("sets the game up from the seats that the entries before its start left, and numbers its actions with the room's seq", () => {
+    const live = new LiveRoom(5);
+    for (const id of ["a", "b", "c"]) live.seat(id);
+    live.offer({ t: "leave", at: 0, id: "a" });
+    for (const id of ["b", "c"]) live.offer({ t: "ready", at: 0, id, ready: true });
+    live.offer({ t: "start", at: 0, id: "b", seed: 42, deadline: 0 });
+    live.offer({ t: "act", at: 0, id: "b", action: "roll", deadline: 0 });
+    const { replay } = replayOfLog(live.log);
+    assert.deepEqual(replay.setup, {
+      players: [
+        { id: "b", name: "Player b", seat: 1 },
+        { id: "c", name: "Player c", seat: 2 },
+      ],
+      options: { private: false, maxPlayers: 5, maxRounds: 5, turnSeconds: 30 },
+      seed: 42,
+    });
+    // ready entries bumped the seq before the start: the first action's seq is the room's
+    assert.deepEqual(
+      replay.actions.map(({ seq, player, type }) => ({ seq, player, type })),
+      [{ seq: 4, player: "b", type: "roll" }],
+    );
+  });
+
+  it("refuses a log without a game, and a log whose entry the rules refuse", () => {
+    const lobby = new LiveRoom(5);
+    lobby.seat("a");
+    assert.throws(() => replayOfLog(lobby.log), ReplayError);
+    const live = playRandomGame(3);
+    const tampered = structuredClone(live.log);
+    const act = tampered.findIndex((e) => e.t === "act" && e.action === "end_turn");
+    tampered[act] = { ...(tampered[act] as Extract<LogEntry, { t: "act" }>), action: "buy" };
+    assert.throws(() => replayOfLog(tampered), /is refused by the rules: WRONG_STAGE/);
+  });
+
+  it("records the finished match with its last log position and the hash of its final state", () => {
+    const live = playRandomGame(5);
+    assert.equal(live.match.phase, "finished");
+    const record = matchRecord("room1", live.match);
+    assert.equal(record.logLastN, live.log.length);
+    assert.equal(record.finalHash, stateHash(replayOfLog(live.log).final));
+  });
+
+  it("hashes canonical JSON: key order does not matter, values do", () => {
+    assert.equal(canonicalJson({ b: [1, { d: null, c: "x" }], a: true }), '{"a":true,"b":[1,{"c":"x","d":null}]}');
+    const game = rules.newGame(
+      [
+        { id: "a", name: "A", seat: 0 },
+        { id: "b", name: "B", seat: 1 },
+      ],
+      { seed: 7 },
+    );
+    const reordered = Object.fromEntries(Object.entries(game).reverse()) as unknown as rules.GameState;
+    assert.equal(stateHash(reordered), stateHash(game));
+    assert.match(stateHash(game), /^[0-9a-f]{16}$/);
+    assert.notEqual(stateHash({ ...game, rng: game.rng + 1 }), stateHash(game));
+  });
+});
