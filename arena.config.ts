@@ -7,7 +7,7 @@ import { LobbyRoom, defineRoom, matchMaker } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { Encoder } from "@colyseus/schema";
 import { listenPort, type Settings } from "./src/config.ts";
-import { RedisDriver } from "@colyseus/redis-driver";
+import type { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { createStore } from "./src/store/index.ts";
 import type { Store } from "./src/store/types.ts";
@@ -28,6 +28,7 @@ import { securityHeaders, securityHeadersOutsideExpress } from "./src/http/heade
 import { mountTools } from "./src/http/monitor.ts";
 import { Housekeeping } from "./src/services.ts";
 import { Restorer } from "./src/rooms/restore.ts";
+import { OpenRoomsDriver } from "./src/rooms/openRoomsDriver.ts";
 import { rejoinRouter } from "./src/http/rejoin.ts";
 import { metricsRouter } from "./src/http/metrics.ts";
 import { playerTokens } from "./src/auth/tokens.ts";
@@ -70,7 +71,7 @@ function scaleOut(settings: Settings) {
   if (!settings.redisUrl) return {};
   return {
     presence: new RedisPresence(settings.redisUrl),
-    driver: quietDriver(new RedisDriver(settings.redisUrl)),
+    driver: quietDriver(new OpenRoomsDriver(settings.redisUrl)),
     publicAddress: publicAddressOf(settings),
     selectProcessIdToCreateRoom: leastLoadedPreferringLocal,
   };
