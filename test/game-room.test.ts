@@ -261,6 +261,27 @@ for (const backend of backends()) {
       assert.ok(idle.room.state.turnDeadline > deadline, "a fresh deadline for the next player");
     });
 
+    it("marks every event of a turn the server played with auto: true, and none of a turn the player played", async () => {
+      const players = await started(["Ann", "Bob"], { turnSeconds: 1 });
+      const mover = onTurn(players);
+      const watcher = offTurn(players);
+      // the first player rolls by hand: those events carry no mark
+      const answer = await ask(mover, "roll");
+      assert.ok("seq" in answer, JSON.stringify(answer));
+      const rolled = { seq: answer.seq };
+      await until(() => watcher.events.some((e) => e.seq === rolled.seq), "the player's own roll seen by the other");
+      const own = watcher.events.filter((e) => e.seq === rolled.seq);
+      assert.ok(own.some((e) => e.type === "dice_rolled"));
+      assert.ok(own.every((e) => !("auto" in e)), JSON.stringify(own));
+      // then nobody acts: the server plays the rest of that turn and the next one, and says so
+      const idleId = watcher.room.sessionId;
+      await until(() => watcher.events.some((e) => e.type === "dice_rolled" && e.player === idleId), "the server to roll for the idle player", 5000);
+      const byServer = watcher.events.filter((e) => e.seq > rolled.seq);
+      const roll = byServer.find((e) => e.type === "dice_rolled" && e.player === idleId)!;
+      assert.equal(roll.auto, true, JSON.stringify(roll));
+      assert.ok(byServer.filter((e) => e.seq <= roll.seq).every((e) => e.auto === true), JSON.stringify(byServer));
+    });
+
     it("plays the turns of a disconnected player, and keeps playing them after the window", async function () {
       this.timeout(20_000);
       const players = await started(["Ann", "Bob"], { turnSeconds: 0.3 });

@@ -287,7 +287,8 @@ function auto(match: Match, e: Extract<LogEntry, { t: "auto" }>): StepResult {
     results.push(result);
     game = result.state;
   }
-  return played(match, { n: match.n + 1 }, results, e.at, e.deadline);
+  // marked, so that a client can tell the turn the server played from one the player played
+  return played(match, { n: match.n + 1 }, results, e.at, e.deadline, { auto: true });
 }
 
 function chat(match: Match, e: Extract<LogEntry, { t: "chat" }>): StepResult {
@@ -308,6 +309,7 @@ function played(
   results: ReadonlyArray<Extract<rules.ApplyResult, { ok: true }>>,
   at: number,
   deadline: number,
+  mark: { auto?: true } = {},
 ): StepResult {
   let seq = match.seq;
   let game = match.game!;
@@ -315,7 +317,7 @@ function played(
   for (const result of results) {
     seq++;
     game = result.state;
-    for (const event of result.events) events.push({ ...event, seq });
+    for (const event of result.events) events.push({ ...event, ...mark, seq });
   }
   const finished = game.finished;
   return done(
