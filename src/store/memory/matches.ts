@@ -2,6 +2,8 @@
  * Finished matches kept in memory: the same answers as the MySQL store, including what it refuses
  * (the checks below are the constraints of migrations/002_matches.sql) and how it ranks players.
  */
+import { memoryLeaderboard, memoryPlayerMatches } from "./leaderboard.ts";
+import type { LeaderboardEntry, LeaderboardPeriod, PlayerMatch } from "../leaderboard.ts";
 import type { MatchLogLink, MatchRecord, MatchStore, MatchSummary, PlayerResult } from "../types.ts";
 
 interface StoredMatch {
@@ -85,6 +87,14 @@ export class MemoryMatches implements MatchStore {
       for (const dropped of this.matches.splice(0, this.matches.length - this.kept)) this.idsByKey.delete(dropped.key);
     }
     return id;
+  }
+
+  async leaderboard(period: LeaderboardPeriod, limit: number): Promise<LeaderboardEntry[]> {
+    return memoryLeaderboard(this.matches, byRank, period, limit);
+  }
+
+  async playerMatches(name: string, limit: number): Promise<PlayerMatch[]> {
+    return memoryPlayerMatches(this.matches, byRank, name, limit);
   }
 
   async recent(limit: number): Promise<MatchSummary[]> {

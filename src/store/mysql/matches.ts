@@ -4,7 +4,9 @@
  */
 import type { ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import type { MatchLogLink, MatchRecord, MatchStore, MatchSummary } from "../types.ts";
+import type { LeaderboardEntry, LeaderboardPeriod, PlayerMatch } from "../leaderboard.ts";
 import { isDuplicate, type Db } from "./db.ts";
+import { mysqlLeaderboard, mysqlPlayerMatches } from "./leaderboard.ts";
 
 /**
  * The latest `?` matches (a CTE) joined to their players, each ranked as the rules rank:
@@ -84,6 +86,14 @@ export class MySqlMatches implements MatchStore {
         return matchId;
       }),
     );
+  }
+
+  leaderboard(period: LeaderboardPeriod, limit: number): Promise<LeaderboardEntry[]> {
+    return mysqlLeaderboard(this.db, period, limit);
+  }
+
+  playerMatches(name: string, limit: number): Promise<PlayerMatch[]> {
+    return mysqlPlayerMatches(this.db, name, limit);
   }
 
   async recent(limit: number): Promise<MatchSummary[]> {

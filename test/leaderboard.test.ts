@@ -1,0 +1,322 @@
+/**
+ * The leaderboard and players' histories: one fixture of finished matches recorded into the MySQL
+ * and the in-memory store, whose answers must deep-equal each other and the tables written out
+ * below by hand (src/store/leaderboard.ts says who a player is and the order).
+ */
+import assert from "node:assert/strict";
+import type { LeaderboardEntry, LeaderboardPeriod, PlayerMatch } from "../src/store/leaderboard.ts";
+import { MemoryStore } from "../src/store/memory/index.ts";
+import { MySqlStore } from "../src/store/mysql/index.ts";
+import type { MatchRecord, Store } from "../src/store/types.ts";
+import { suiteDatabase } from "./helpers/mysql.ts";
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+/** A player's result, listed in the order the player finished. */
+interface Finisher {
+  name: string;
+  seat: number;
+  netWorth: number;
+  /** 1 = the first to go bankrupt. */
+  bankruptOrder?: number;
+  identity?: string;
+}
+
+/**
+ * A finished match that ended `ago` ms before `now`. The players are listed in the order they
+ * finished (the stores rank again from the facts: net worth, seat, bankruptcy order).
+ */
+function finished(code: string, now: number, ago: number, players: Finisher[]): MatchRecord {
+  return {
+    key: `room-${code}#1`,
+    roomId: `room-${code}`,
+    code,
+    seed: Number(code),
+    startedAt: new Date(now - ago - HOUR),
+    endedAt: new Date(now - ago),
+    rounds: 20,
+    endReason: "round_limit",
+    winnerName: players[0].name,
+    players: players.map((p, i) => ({
+      name: p.name,
+      seat: p.seat,
+      finalMoney: p.bankruptOrder ? 0 : p.netWorth,
+      netWorth: p.netWorth,
+      bankrupt: p.bankruptOrder !== undefined,
+      bankruptOrder: p.bankruptOrder ?? null,
+      rank: i + 1,
+      identity: p.identity ?? null,
+    })),
+  };
+}
+
+/**
+ * Players without identities, in matches of the last day (1-3 h ago), of the last week (3 and 5
+ * days ago) and older (20 and 40 days ago). Recorded in this order: match ids 1 to 7.
+ */
+function namedFixture(now: number): MatchRecord[] {
+  return [
+    // 1: an hour ago
+    finished("100001", now, 1 * HOUR, [
+      { name: "Ann", seat: 0, netWorth: 2000 },
+      { name: "Bob", seat: 1, netWorth: 1500 },
+      { name: "Cy", seat: 2, netWorth: 1000 },
+    ]),
+    // 2: Bob's best equals Ann's (2000): in the last day the two are equal on all three counts
+    finished("100002", now, 2 * HOUR, [
+      { name: "Bob", seat: 0, netWorth: 2000 },
+      { name: "Ann", seat: 1, netWorth: 1200 },
+    ]),
+    // 3: Eve went bankrupt
+    finished("100003", now, 3 * DAY, [
+      { name: "Cy", seat: 0, netWorth: 3000 },
+      { name: "Di", seat: 1, netWorth: 500 },
+      { name: "Eve", seat: 2, netWorth: 0, bankruptOrder: 1 },
+    ]),
+    // 4: equal net worth, the lower seat ranks first
+    finished("100004", now, 5 * DAY, [
+      { name: "Di", seat: 0, netWorth: 2500 },
+      { name: "Ann", seat: 1, netWorth: 2500 },
+    ]),
+    // 5
+    finished("100005", now, 20 * DAY, [
+      { name: "Eve", seat: 0, netWorth: 4000 },
+      { name: "Bob", seat: 1, netWorth: 100 },
+    ]),
+    // 6: "ann" is another player than "Ann" (MySQL's collations would make them one)
+    finished("100006", now, 40 * DAY, [
+      { name: "Ann", seat: 0, netWorth: 900 },
+      { name: "Cy", seat: 1, netWorth: 700 },
+      { name: "ann", seat: 2, netWorth: 600 },
+    ]),
+    // 7: three hours ago; equal net worth again, Di has the lower seat
+    finished("100007", now, 3 * HOUR, [
+      { name: "Di", seat: 0, netWorth: 1800 },
+      { name: "Eve", seat: 1, netWorth: 1800 },
+    ]),
+  ];
+}
+
+const row = (rank: number, name: string, wins: number, games: number, averageRank: number, netWorth: number): LeaderboardEntry => ({
+  rank,
+  name,
+  wins,
+  games,
+  averageRank,
+  netWorth,
+});
+
+/** The named fixture's tables, worked out by hand (ranks per match in the fixture's comments). */
+const NAMED_TABLES: Record<LeaderboardPeriod, LeaderboardEntry[]> = {
+  // matches 1, 2, 7. Ann and Bob: 1 win, ranks 1 and 2, best 2000: they share rank 2, by name
+  day: [
+    row(1, "Di", 1, 1, 1, 1800),
+    row(2, "Ann", 1, 2, 1.5, 2000),
+    row(2, "Bob", 1, 2, 1.5, 2000),
+    row(4, "Eve", 0, 1, 2, 1800),
+    row(5, "Cy", 0, 1, 3, 1000),
+  ],
+  // + matches 3 and 4. Bob, Ann and Cy tie on one win; average ranks 1.5, 5/3 (1.67), 2
+  week: [
+    row(1, "Di", 2, 3, 1.33, 2500),
+    row(2, "Bob", 1, 2, 1.5, 2000),
+    row(3, "Ann", 1, 3, 1.67, 2500),
+    row(4, "Cy", 1, 2, 2, 3000),
+    row(5, "Eve", 0, 2, 2.5, 1800),
+  ],
+  // + matches 5 and 6. Eve and Cy tie on one win and an average rank of 2: Eve's best is higher
+  all: [
+    row(1, "Di", 2, 3, 1.33, 2500),
+    row(2, "Ann", 2, 4, 1.5, 2500),
+    row(3, "Bob", 1, 3, 1.67, 2000),
+    row(4, "Eve", 1, 3, 2, 4000),
+    row(5, "Cy", 1, 3, 2, 3000),
+    row(6, "ann", 0, 1, 3, 600),
+  ],
+};
+
+/**
+ * Players with identities: acct:1 played as "Ann", then as "Annie"; acct:2 as "Bob", then "Bobby";
+ * and a guest "Ann" without an identity, another player than acct:1. Match ids 1 to 3.
+ */
+function identityFixture(now: number): MatchRecord[] {
+  return [
+    finished("200001", now, 30 * DAY, [
+      { name: "Ann", seat: 0, netWorth: 2000, identity: "acct:1" },
+      { name: "Bob", seat: 1, netWorth: 1000, identity: "acct:2" },
+    ]),
+    finished("200002", now, 2 * DAY, [
+      { name: "Bob", seat: 1, netWorth: 1500, identity: "acct:2" },
+      { name: "Ann", seat: 2, netWorth: 1200 },
+      { name: "Annie", seat: 0, netWorth: 500, identity: "acct:1" },
+    ]),
+    finished("200003", now, 1 * HOUR, [
+      { name: "Bobby", seat: 0, netWorth: 3000, identity: "acct:2" },
+      { name: "Ann", seat: 1, netWorth: 100 },
+    ]),
+  ];
+}
+
+const IDENTITY_TABLES: Record<LeaderboardPeriod, LeaderboardEntry[]> = {
+  day: [row(1, "Bobby", 1, 1, 1, 3000), row(2, "Ann", 0, 1, 2, 100)],
+  week: [row(1, "Bobby", 2, 2, 1, 3000), row(2, "Ann", 0, 2, 2, 1200), row(3, "Annie", 0, 1, 3, 500)],
+  // acct:2 ranks 2, 1, 1; acct:1 ranks 1, 3 (shown by its latest name); the guest Ann 2, 2
+  all: [row(1, "Bobby", 2, 3, 1.33, 3000), row(2, "Annie", 1, 2, 2, 2000), row(3, "Ann", 0, 2, 2, 1200)],
+};
+
+const PERIODS: LeaderboardPeriod[] = ["day", "week", "all"];
+
+interface Backend {
+  name: string;
+  setup(ctx: Mocha.Context): Promise<void>;
+  /** A store holding no matches, whose next match id is 1. */
+  create(): Promise<Store>;
+  teardown(): Promise<void>;
+}
+
+const memory: Backend = {
+  name: "in-memory store",
+  async setup() {},
+  async create() {
+    return new MemoryStore({ staleProcessSeconds: 30 });
+  },
+  async teardown() {},
+};
+
+const suiteDb = suiteDatabase();
+const mysqlBackend: Backend = {
+  name: "MySQL store",
+  setup: (ctx) => suiteDb.setup(ctx),
+  async create() {
+    const store = new MySqlStore({ url: suiteDb.url(), staleProcessSeconds: 30, connectionLimit: 2 });
+    await store.init();
+    await store.pool.query("DELETE FROM matches");
+    await store.pool.query("ALTER TABLE matches AUTO_INCREMENT = 1");
+    return store;
+  },
+  teardown: () => suiteDb.teardown(),
+};
+
+async function recordAll(store: Store, matches: MatchRecord[]) {
+  for (const match of matches) await store.matches.record(match);
+}
+
+const history = (matchId: number, name: string, rank: number, players: number, netWorth: number, winsSoFar: number, gamesSoFar: number) => ({
+  matchId,
+  name,
+  rank,
+  players,
+  netWorth,
+  winsSoFar,
+  gamesSoFar,
+});
+const withoutDates = (matches: PlayerMatch[]) => matches.map(({ endedAt: _endedAt, ...rest }) => rest);
+
+for (const backend of [memory, mysqlBackend]) {
+  describe(`leaderboard: ${backend.name}`, () => {
+    let store: Store;
+    let now: number;
+
+    before(async function () {
+      await backend.setup(this);
+    });
+    after(() => backend.teardown());
+    beforeEach(async () => {
+      store = await backend.create();
+      now = Date.now();
+    });
+    afterEach(() => store.close());
+
+    it("ranks players by wins, then average rank, then best net worth, over the last day, the last week and all time", async () => {
+      await recordAll(store, namedFixture(now));
+      for (const period of PERIODS) assert.deepEqual(await store.matches.leaderboard(period, 50), NAMED_TABLES[period], period);
+    });
+
+    it("answers the first `limit` players, cutting through a shared rank, and none for a limit of 0", async () => {
+      await recordAll(store, namedFixture(now));
+      assert.deepEqual(await store.matches.leaderboard("all", 3), NAMED_TABLES.all.slice(0, 3));
+      assert.deepEqual(await store.matches.leaderboard("day", 2), NAMED_TABLES.day.slice(0, 2));
+      assert.deepEqual(await store.matches.leaderboard("all", 0), []);
+      await assert.rejects(store.matches.leaderboard("all", -1), RangeError);
+      await assert.rejects(store.matches.leaderboard("all", 1.5), RangeError);
+    });
+
+    it("answers an empty leaderboard before any match was recorded", async () => {
+      for (const period of PERIODS) assert.deepEqual(await store.matches.leaderboard(period, 50), []);
+    });
+
+    it("counts an identity as one player whatever its names, shown by its latest one, apart from a guest of the same name", async () => {
+      await recordAll(store, identityFixture(now));
+      for (const period of PERIODS) assert.deepEqual(await store.matches.leaderboard(period, 50), IDENTITY_TABLES[period], period);
+    });
+
+    it("gives a player's matches newest first, with their rank, the match id and running totals of wins and games", async () => {
+      const fixture = namedFixture(now);
+      await recordAll(store, fixture);
+      const ann = await store.matches.playerMatches("Ann", 50);
+      assert.deepEqual(withoutDates(ann), [
+        history(1, "Ann", 1, 3, 2000, 2, 4),
+        history(2, "Ann", 2, 2, 1200, 1, 3),
+        history(4, "Ann", 2, 2, 2500, 1, 2),
+        history(6, "Ann", 1, 3, 900, 1, 1),
+      ]);
+      assert.deepEqual(ann.map((m) => m.endedAt), [0, 1, 3, 5].map((i) => fixture[i].endedAt.toISOString()));
+      assert.deepEqual(withoutDates(await store.matches.playerMatches("ann", 50)), [history(6, "ann", 3, 3, 600, 0, 1)]);
+      assert.deepEqual(withoutDates(await store.matches.playerMatches("Ann", 2)), withoutDates(ann.slice(0, 2)));
+      assert.deepEqual(await store.matches.playerMatches("Nobody", 50), []);
+    });
+
+    it("gives an identity's whole history under its latest name, and a guest's own under the same old name", async () => {
+      await recordAll(store, identityFixture(now));
+      assert.deepEqual(withoutDates(await store.matches.playerMatches("Annie", 50)), [
+        history(2, "Annie", 3, 3, 500, 1, 2),
+        history(1, "Ann", 1, 2, 2000, 1, 1),
+      ]);
+      assert.deepEqual(withoutDates(await store.matches.playerMatches("Ann", 50)), [
+        history(3, "Ann", 2, 2, 100, 0, 2),
+        history(2, "Ann", 2, 3, 1200, 0, 1),
+      ]);
+      assert.deepEqual(withoutDates(await store.matches.playerMatches("Bobby", 50)), [
+        history(3, "Bobby", 1, 2, 3000, 2, 3),
+        history(2, "Bob", 1, 3, 1500, 1, 2),
+        history(1, "Bob", 2, 2, 1000, 0, 1),
+      ]);
+      // "Bob" is nobody's latest name any more, and names are exact
+      assert.deepEqual(await store.matches.playerMatches("Bob", 50), []);
+      assert.deepEqual(await store.matches.playerMatches("bobby", 50), []);
+    });
+  });
+}
+
+describe("leaderboard: in-memory and MySQL stores", () => {
+  const db = suiteDatabase();
+  before(async function () {
+    await db.setup(this);
+  });
+  after(() => db.teardown());
+
+  it("give deep-equal answers for the same matches, with identities and without", async () => {
+    const now = Date.now();
+    for (const fixture of [namedFixture(now), identityFixture(now), [...namedFixture(now), ...identityFixture(now)]]) {
+      const inMemory = new MemoryStore({ staleProcessSeconds: 30 });
+      const inMysql = new MySqlStore({ url: db.url(), staleProcessSeconds: 30 });
+      try {
+        await inMysql.init();
+        await inMysql.pool.query("DELETE FROM matches");
+        await inMysql.pool.query("ALTER TABLE matches AUTO_INCREMENT = 1");
+        for (const store of [inMemory, inMysql]) await recordAll(store, fixture);
+        for (const period of PERIODS) {
+          for (const limit of [0, 1, 2, 50]) {
+            assert.deepEqual(await inMysql.matches.leaderboard(period, limit), await inMemory.matches.leaderboard(period, limit), `${period}, limit ${limit}`);
+          }
+        }
+        for (const name of ["Ann", "ann", "Annie", "Bob", "Bobby", "Cy", "Di", "Eve", "Nobody"]) {
+          assert.deepEqual(await inMysql.matches.playerMatches(name, 50), await inMemory.matches.playerMatches(name, 50), name);
+        }
+      } finally {
+        await inMysql.close();
+      }
+    }
+  });
+});
