@@ -15,6 +15,7 @@ import { gameRoom } from "./src/rooms/GameRoom.ts";
 import { guardMatchmakeBodies } from "./src/http/matchmakeBodies.ts";
 import { sizeEncoderBuffers } from "./src/schema/size.ts";
 import { explainMatchmakeErrors } from "./src/rooms/matchmakeErrors.ts";
+import { routeQuickPlay } from "./src/rooms/quickPlay.ts";
 import { GAME_ROOM, roomsRouter } from "./src/http/rooms.ts";
 import { Drain, healthRouter } from "./src/http/health.ts";
 import { matchesRouter } from "./src/http/matches.ts";
@@ -187,6 +188,8 @@ export function createServerConfig(
       securityHeadersOutsideExpress(gameServer.transport.server);
       floods.watch(gameServer.transport);
       floods.guardMatchmaking(gameServer.transport.server);
+      // quick play first, so the origin check below runs before it
+      routeQuickPlay(GAME_ROOM);
       applyMatchmakeCors(settings.allowedOrigins);
       explainMatchmakeErrors(GAME_ROOM, tokens);
       gameServer.onBeforeShutdown(() => drain.begin());

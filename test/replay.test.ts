@@ -9,6 +9,10 @@ import type { LogEntry } from "../src/match/log.ts";
 import { nextSeat, openMatch, propose, type Match } from "../src/match/match.ts";
 import { matchRecord } from "../src/match/record.ts";
 import { checkReplay, type Replay, ReplayError, replayOfLog } from "../src/match/replay.ts";
+import { backends } from "./helpers/backends.ts";
+import { ask, type Observed, observe, playToTheEnd, readyAndStart } from "./helpers/players.ts";
+import { serverSuite } from "./helpers/suite.ts";
+import { getJson, until } from "./helpers/wait.ts";
 
 const TIMING = { awayTurnSeconds: 3 };
 
@@ -189,3 +193,67 @@ describe("verified replays: the hash and the replay of a log", () => {
     assert.notEqual(stateHash({ ...game, rng: game.rng + 1 }), stateHash(game));
   });
 });
+
+for (const backend of backends()) {
+  describe(`GET /matches/:id/replay (${backend.name} store)`, () => {
+    const suite = serverSuite(backend, { minTurnSeconds: 0.05, maxMessagesPerSecond: 5000 });
+
+    /** Three SDK clients play a game to the end; answers the match's id (GET /matches/recent) and what the first client saw. */
+    async function playedMatch(): Promise<{ id: number; seen: Observed; finalSeq: number }> {
+      const host = await suite.sdk.create("game", { name: "Ann", maxRounds: 4 });
+      suite.open.push(host);
+      const rooms = [host];
+      for (const name of ["Bob", "Cy"]) {
+        const room = await suite.sdk.joinById(host.roomId, { name });
+        suite.open.push(room);
+        rooms.push(room);
+      }
+      const players = rooms.map(observe);
+      await until(() => rooms.every((r) => r.state.players?.size === 3), "everyone seated");
+      await readyAndStart(players);
+      // a chat line in the game: the room's, not an action
+      await ask(players[1], "chat", { text: "good luck" });
+      await playToTheEnd(players);
+      const code = host.state.code;
+      const match = await until(async () => {
+        const { body } = await getJson(`${suite.server.http}/matches/recent?limit=5`);
+        return body.matches?.find((m: { code: string }) => m.code === code);
+      }, "the match recorded");
+      return { id: match.id, seen: players[0], finalSeq: host.state.seq };
+    }
+
+    it("answers the setup and every action of a game played to the end, whose hashes the rules reproduce", async function () {
+      this.timeout(90_000);
+      const { id, seen, finalSeq } = await playedMatch();
+      const { status, body } = await getJson(`${suite.server.http}/matches/${id}/replay`);
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.deepEqual(Object.keys(body).sort(), ["actions", "setup"]);
+      assert.deepEqual(body.setup.players.map((p: { name: string }) => p.name).sort(), ["Ann", "Bob", "Cy"]);
+      assert.equal(body.setup.options.maxRounds, 4);
+      assert.ok(body.actions.length >= 12, `${body.actions.length} actions`);
+      assert.deepEqual(checkReplay(body), []);
+      // the actions are those the clients saw: consecutive seqs up to the last, each event's seq among them
+      const seqs: number[] = body.actions.map((a: { seq: number }) => a.seq);
+      assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => seqs[0] + i));
+      assert.equal(seqs.at(-1), finalSeq);
+      const played = new Set(seqs);
+      for (const e of seen.events.filter((e) => e.seq >= seqs[0])) assert.ok(played.has(e.seq), `${e.type} at seq ${e.seq}`);
+      assert.equal(body.actions.filter((a: { type: string }) => a.type === "roll").length, seen.events.filter((e) => e.type === "dice_rolled").length);
+      // and its last hash is the final state the room recorded
+      const link = await suite.server.parts.store.matches.logLink(id);
+      assert.equal(body.actions.at(-1).hash, link?.finalHash);
+    });
+
+    it("answers 400 INVALID_ID for an id that is not a whole number from 1, and 404 NOT_FOUND for an unknown match", async () => {
+      for (const bad of ["abc", "0", "-1", "1.5", "01", "1e3", "99999999999999999"]) {
+        const { status, body } = await getJson(`${suite.server.http}/matches/${bad}/replay`);
+        assert.equal(status, 400, bad);
+        assert.equal(body.error.code, "INVALID_ID", bad);
+        assert.equal(typeof body.error.message, "string");
+      }
+      const { status, body } = await getJson(`${suite.server.http}/matches/987654/replay`);
+      assert.equal(status, 404);
+      assert.deepEqual(body, { error: { code: "NOT_FOUND", message: "There is no match 987654." } });
+    });
+  });
+}

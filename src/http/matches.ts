@@ -1,6 +1,11 @@
-/** GET /matches/recent?limit=N: the latest finished matches, newest first, players ranked. */
+/**
+ * GET /matches/recent?limit=N: the latest finished matches, newest first, players ranked.
+ * GET /matches/:id/replay: one of them as its setup and its actions, each with the state hash after
+ * it (src/match/replay.ts), made from its room's log.
+ */
 import { Router } from "express";
 import { z } from "zod";
+import { matchEntries, replayOfLog } from "../match/replay.ts";
 import { describeIssue } from "../messages/options.ts";
 import type { Store } from "../store/types.ts";
 import { sendError } from "./errors.ts";
@@ -23,6 +28,13 @@ const recentMatchesQuery = z.object({
     .default(DEFAULT_RECENT_MATCHES),
 });
 
+/** A match id as GET /matches/recent answers it: a whole number from 1, in digits (no sign, no leading zero). */
+const matchId = z
+  .string()
+  .regex(/^[1-9]\d{0,15}$/, { message: "a match id is a whole number from 1, in digits" })
+  .transform(Number)
+  .pipe(z.number().max(Number.MAX_SAFE_INTEGER, { message: "no match has an id that large" }));
+
 export function matchesRouter(store: Store): Router {
   const router = Router();
 
@@ -33,6 +45,22 @@ export function matchesRouter(store: Store): Router {
       const matches = await store.matches.recent(parsed.data.limit);
       // a player's identity (their account's `sub`) is kept in the record, not shown to everyone
       res.json({ matches: matches.map((m) => ({ ...m, players: m.players.map(({ identity: _identity, ...player }) => player) })) });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get("/matches/:id/replay", async (req, res, next) => {
+    try {
+      const id = matchId.safeParse(req.params.id);
+      if (!id.success) return sendError(res, "INVALID_ID", describeIssue(id.error));
+      const link = await store.matches.logLink(id.data);
+      if (!link) return sendError(res, "NOT_FOUND", `There is no match ${id.data}.`);
+      const entries = matchEntries(await store.logs.read(link.roomId), link);
+      // a match recorded before logs were kept, or whose log this store no longer has
+      if (entries.length === 0) return sendError(res, "NOT_FOUND", `Match ${id.data} has no stored log to replay.`);
+      const { replay } = replayOfLog(entries);
+      res.json(replay);
     } catch (e) {
       next(e);
     }

@@ -9,6 +9,7 @@
  * entry there, so a room that plays several matches has each replayed alone.
  */
 import * as rules from "../game/index.ts";
+import type { LogRecord, MatchLogLink } from "../store/types.ts";
 import { stateHash } from "./hash.ts";
 import type { LogEntry, MatchOptions } from "./log.ts";
 import { openMatch, step, type Match } from "./match.ts";
@@ -54,6 +55,11 @@ export class ReplayError extends Error {
     super(message);
     this.name = "ReplayError";
   }
+}
+
+/** The entries of a recorded match's part of its room's log: the first through its last (all of them for a record made before the link). */
+export function matchEntries(records: readonly LogRecord[], link: Pick<MatchLogLink, "logLastN">): LogEntry[] {
+  return records.filter((r) => link.logLastN === null || r.n <= link.logLastN).map((r) => r.entry as LogEntry);
 }
 
 /**

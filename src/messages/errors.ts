@@ -58,6 +58,8 @@ export function joinErrorName(code: number, message?: string): JoinErrorName | u
 export const HttpErrorStatus = {
   INVALID_CODE: 400,
   INVALID_QUERY: 400,
+  /** A path's id that no record can have (GET /matches/:id/replay: not a whole number from 1). */
+  INVALID_ID: 400,
   INVALID_BODY: 400,
   /** Refusals of the request itself, before any route sees it: a path with a malformed % escape, a body that does not parse or is too large. */
   INVALID_URL: 400,
