@@ -3,6 +3,8 @@
  * its room's log and reproduced by the rules alone; GET /matches/:id/replay; `npm run replay`.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import mysql from "mysql2/promise";
 import * as rules from "../src/game/index.ts";
 import { canonicalJson, stateHash } from "../src/match/hash.ts";
 import type { LogEntry } from "../src/match/log.ts";
@@ -194,6 +196,19 @@ describe("verified replays: the hash and the replay of a log", () => {
   });
 });
 
+/** `npm run replay -- <args>` against a database: its exit code and output. */
+function runReplayCli(args: string[], mysqlUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "replay", "--", ...args], { env: { ...process.env, MYSQL_URL: mysqlUrl, NODE_ENV: "test" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 for (const backend of backends()) {
   describe(`GET /matches/:id/replay (${backend.name} store)`, () => {
     const suite = serverSuite(backend, { minTurnSeconds: 0.05, maxMessagesPerSecond: 5000 });
@@ -255,5 +270,43 @@ for (const backend of backends()) {
       assert.equal(status, 404);
       assert.deepEqual(body, { error: { code: "NOT_FOUND", message: "There is no match 987654." } });
     });
+
+    if (backend.name === "mysql") {
+      it("is checked by npm run replay: exit 0 with one summary line, and non-zero once a stored action is changed", async function () {
+        this.timeout(120_000);
+        const { id } = await playedMatch();
+        const url = backend.mysqlUrl()!;
+        const good = await runReplayCli([String(id)], url);
+        assert.equal(good.code, 0, good.stdout + good.stderr);
+        assert.match(good.stdout.trim(), new RegExp(`^match ${id}: \\d+ actions, seq \\d+ to \\d+, every hash reproduced by the rules; final state [0-9a-f]{16}, as recorded$`));
+
+        // a purchase turned into a pass: a move the rules accept, so only the hashes tell
+        const conn = await mysql.createConnection({ uri: url });
+        try {
+          const [[match]] = await conn.query<any[]>("SELECT room_id FROM matches WHERE id = ?", [id]);
+          const [rows] = await conn.query<any[]>("SELECT n, entry FROM room_log_entries WHERE room_id = ? ORDER BY n", [match.room_id]);
+          const buy = rows.findLast((r) => JSON.parse(r.entry).t === "act" && JSON.parse(r.entry).action === "buy");
+          assert.ok(buy, "the game has a purchase");
+          await conn.query("UPDATE room_log_entries SET entry = ? WHERE room_id = ? AND n = ?", [
+            JSON.stringify({ ...JSON.parse(buy.entry), action: "pass" }),
+            match.room_id,
+            buy.n,
+          ]);
+        } finally {
+          await conn.end();
+        }
+        const bad = await runReplayCli([String(id)], url);
+        assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+        // the changed game ends elsewhere, or meets a later move that no longer fits (a rent due, not a purchase to decide)
+        assert.match(
+          bad.stdout,
+          new RegExp(`^match ${id}: (the replay ends at state [0-9a-f]{16}, the room recorded [0-9a-f]{16} when the game ended|log entry \\d+ \\(act\\) is refused by the rules: [A-Z_]+)$`, "m"),
+        );
+
+        const unknown = await runReplayCli(["987654"], url);
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /there is no match 987654/);
+      });
+    }
   });
 }
