@@ -19,6 +19,7 @@ import { routeQuickPlay } from "./src/rooms/quickPlay.ts";
 import { GAME_ROOM, roomsRouter } from "./src/http/rooms.ts";
 import { Drain, healthRouter } from "./src/http/health.ts";
 import { matchesRouter } from "./src/http/matches.ts";
+import { leaderboardRouter } from "./src/http/leaderboard.ts";
 import { boardRouter } from "./src/http/board.ts";
 import { clientRouter } from "./src/http/client.ts";
 import { applyMatchmakeCors, corsMiddleware, originPolicyWarning, refuseForeignUpgrades } from "./src/http/cors.ts";
@@ -177,6 +178,7 @@ export function createServerConfig(
       app.use(healthRouter(store, { redis: settings.redisUrl !== null, drain }));
       app.use(metricsRouter(metrics, settings.metricsToken));
       app.use(matchesRouter(store));
+      app.use(leaderboardRouter(store));
       app.use(boardRouter());
       mountTools(app, settings, log);
       app.use(clientRouter({ distDir: options.clientDist, log }));

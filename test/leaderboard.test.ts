@@ -1,7 +1,8 @@
 /**
  * The leaderboard and players' histories: one fixture of finished matches recorded into the MySQL
  * and the in-memory store, whose answers must deep-equal each other and the tables written out
- * below by hand (src/store/leaderboard.ts says who a player is and the order).
+ * below by hand (src/store/leaderboard.ts says who a player is and the order); then the routes
+ * through a real server on each store.
  */
 import assert from "node:assert/strict";
 import type { LeaderboardEntry, LeaderboardPeriod, PlayerMatch } from "../src/store/leaderboard.ts";
@@ -9,6 +10,7 @@ import { MemoryStore } from "../src/store/memory/index.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import type { MatchRecord, Store } from "../src/store/types.ts";
 import { suiteDatabase } from "./helpers/mysql.ts";
+import { startServer, type TestServer } from "./helpers/server.ts";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -320,3 +322,89 @@ describe("leaderboard: in-memory and MySQL stores", () => {
     }
   });
 });
+
+for (const kind of ["in-memory", "MySQL"] as const) {
+  describe(`GET /leaderboard and GET /players/:name/matches through a real server (${kind} store)`, () => {
+    const db = suiteDatabase();
+    let server: TestServer;
+    let fixture: MatchRecord[];
+
+    before(async function () {
+      if (kind === "MySQL") await db.setup(this);
+      server = await startServer(kind === "MySQL" ? { mysqlUrl: db.url() } : {});
+      fixture = namedFixture(Date.now());
+      await recordAll(server.parts.store, fixture);
+    });
+    after(async () => {
+      await server?.stop();
+      if (kind === "MySQL") await db.teardown();
+    });
+
+    const get = async (path: string) => {
+      const res = await fetch(`${server.http}${path}`);
+      return { status: res.status, body: await res.json() };
+    };
+
+    it("answers the all-time table when no period is given, every count and average a JSON number", async () => {
+      const { status, body } = await get("/leaderboard");
+      assert.equal(status, 200);
+      assert.deepEqual(body, { players: NAMED_TABLES.all });
+      for (const player of body.players) {
+        for (const key of ["rank", "wins", "games", "averageRank", "netWorth"] as const) assert.equal(typeof player[key], "number", key);
+      }
+    });
+
+    it("answers each period's table, at most `limit` players, a limit over 50 taken as 50", async () => {
+      for (const period of PERIODS) assert.deepEqual((await get(`/leaderboard?period=${period}`)).body, { players: NAMED_TABLES[period] }, period);
+      assert.deepEqual((await get("/leaderboard?period=week&limit=2")).body, { players: NAMED_TABLES.week.slice(0, 2) });
+      assert.deepEqual(await get("/leaderboard?limit=5000"), { status: 200, body: { players: NAMED_TABLES.all } });
+    });
+
+    it("refuses a period or limit it does not know with 400 INVALID_QUERY, and the table stays as it was", async () => {
+      for (const query of ["period=month", "period=", "period=DAY", "period=day&period=week", "limit=0", "limit=-1", "limit=abc", "limit=2.5", "limit=1e1", "limit=", "limit=1&limit=2"]) {
+        const { status, body } = await get(`/leaderboard?${query}`);
+        assert.equal(status, 400, query);
+        assert.equal(body.error.code, "INVALID_QUERY", query);
+        assert.equal(typeof body.error.message, "string");
+      }
+      assert.deepEqual((await get("/leaderboard")).body, { players: NAMED_TABLES.all });
+    });
+
+    it("answers a player's matches newest first with their rank in each, by ids that GET /matches/recent lists", async () => {
+      const { status, body } = await get("/players/Ann/matches");
+      assert.equal(status, 200);
+      assert.deepEqual(body, {
+        matches: [
+          { ...history(1, "Ann", 1, 3, 2000, 2, 4), endedAt: fixture[0].endedAt.toISOString() },
+          { ...history(2, "Ann", 2, 2, 1200, 1, 3), endedAt: fixture[1].endedAt.toISOString() },
+          { ...history(4, "Ann", 2, 2, 2500, 1, 2), endedAt: fixture[3].endedAt.toISOString() },
+          { ...history(6, "Ann", 1, 3, 900, 1, 1), endedAt: fixture[5].endedAt.toISOString() },
+        ],
+      });
+      const recent = (await get("/matches/recent?limit=50")).body.matches as Array<{ id: number; players: Array<{ name: string; rank: number }> }>;
+      for (const m of body.matches) {
+        const shown = recent.find((r) => r.id === m.matchId);
+        assert.ok(shown, `match ${m.matchId} is in GET /matches/recent`);
+        assert.equal(shown.players.find((p) => p.name === "Ann")?.rank, m.rank);
+      }
+      assert.deepEqual((await get("/players/Ann/matches?limit=1")).body.matches.map((m: PlayerMatch) => m.matchId), [1]);
+      // the name as the game keeps it: surrounding white space is not part of it
+      assert.deepEqual((await get("/players/%20Ann%20/matches")).body, body);
+      assert.deepEqual(await get("/players/Nobody/matches"), { status: 200, body: { matches: [] } });
+    });
+
+    it("refuses a name no player can have with 400 INVALID_NAME and a bad limit with INVALID_QUERY", async () => {
+      for (const name of ["%20%20", "x".repeat(21), "Ann%07"]) {
+        const { status, body } = await get(`/players/${name}/matches`);
+        assert.equal(status, 400, name);
+        assert.equal(body.error.code, "INVALID_NAME", name);
+      }
+      for (const query of ["limit=0", "limit=x", "limit=1&limit=2"]) {
+        const { status, body } = await get(`/players/Ann/matches?${query}`);
+        assert.equal(status, 400, query);
+        assert.equal(body.error.code, "INVALID_QUERY", query);
+      }
+      assert.equal((await get("/players/Ann/matches")).body.matches.length, 4);
+    });
+  });
+}

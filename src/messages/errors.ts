@@ -64,6 +64,8 @@ export const HttpErrorStatus = {
   /** Refusals of the request itself, before any route sees it: a path with a malformed % escape, a body that does not parse or is too large. */
   INVALID_URL: 400,
   INVALID_JSON: 400,
+  /** GET /players/:name/matches: a name no player can have (empty, over 20 characters, control characters). */
+  INVALID_NAME: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNAUTHORIZED: 401,
   /** A player token is needed (player tokens are on) and none was sent; INVALID_TOKEN: the one sent does not verify. */
