@@ -36,11 +36,17 @@ interface Creation {
   room: Promise<IRoomCache>;
   /** Quick players waiting on it, its creator included. */
   claimed: number;
+  /** Of them, the ones it seated. */
+  seated: number;
 }
 
 /** Rooms being created, per room name and filter (getLockId). */
 const creations = new Map<string, Creation[]>();
-/** The seats of the last room created per room name and filter: how many players one creation serves. */
+/**
+ * How many of its quick players the last room created per room name and filter seated before it
+ * refused one: how many one creation serves. Learnt, not read from maxClients, which may count
+ * places that are not seats (spectators).
+ */
 const seatsPerRoom = new Map<string, number>();
 
 /**
@@ -96,10 +102,15 @@ export async function quickPlay(roomName: string, clientOptions: ClientOptions =
       const seat = await tryRoom(room);
       if (seat) return seat;
     }
-    const created = await sharedCreation(key, roomName, clientOptions, handler.name, getLockId(filters));
+    const creation = sharedCreation(key, roomName, clientOptions, handler.name, getLockId(filters));
+    const created = await creation.room;
     if (refused.has(created.roomId)) continue;
     const seat = await tryRoom(created);
-    if (seat) return seat;
+    if (seat) {
+      creation.seated++;
+      return seat;
+    }
+    await learnSeats(key, created, creation);
   }
   throw lost ?? new SeatReservationError(`no seat found in a "${roomName}" room.`);
 }
@@ -115,33 +126,43 @@ export function candidates(open: IRoomCache[], refused: ReadonlySet<string>, loc
 }
 
 /**
- * The room this quick player waits for: one being created for this filter that still has a seat
- * for it, else a new one. A creation serves as many quick players as the last created room of the
- * filter had seats (every one of them, while that is not known yet).
+ * A room created for quick players refused one: it seated as many as its listing counts now (the
+ * claimants whose reservations are still on their way included, which `seated` does not count yet).
  */
-function sharedCreation(key: string, roomName: string, clientOptions: ClientOptions, handlerName: string, lockId: string): Promise<IRoomCache> {
+async function learnSeats(key: string, created: IRoomCache, creation: Creation) {
+  const listed = (await matchMaker.findRoomsByIds([created.roomId])).get(created.roomId)?.clients ?? 0;
+  const seats = Math.max(listed, creation.seated);
+  if (seats > 0) seatsPerRoom.set(key, seats);
+}
+
+/**
+ * The room this quick player waits for: one being created for this filter that still has a seat
+ * for it, else a new one. A creation serves as many quick players as the last one seated (every
+ * one of them, while that is not known yet).
+ */
+function sharedCreation(key: string, roomName: string, clientOptions: ClientOptions, handlerName: string, lockId: string): Creation {
   const pending = creations.get(key) ?? [];
   const seats = seatsPerRoom.get(key) ?? Number.POSITIVE_INFINITY;
   const joinable = pending.find((c) => c.claimed < seats);
   if (joinable) {
     joinable.claimed++;
-    return joinable.room;
+    return joinable;
   }
-  const creation: Creation = { room: createAndPublish(key, roomName, clientOptions, handlerName, lockId), claimed: 1 };
+  const creation: Creation = { room: createAndPublish(roomName, clientOptions, handlerName, lockId), claimed: 1, seated: 0 };
   creations.set(key, [...pending, creation]);
+  // once created, the room is listed: later quick players find it by the query
   const done = () => {
     const left = (creations.get(key) ?? []).filter((c) => c !== creation);
     if (left.length) creations.set(key, left);
     else creations.delete(key);
   };
   creation.room.then(done, done);
-  return creation.room;
+  return creation;
 }
 
-async function createAndPublish(key: string, roomName: string, clientOptions: ClientOptions, handlerName: string, lockId: string): Promise<IRoomCache> {
+async function createAndPublish(roomName: string, clientOptions: ClientOptions, handlerName: string, lockId: string): Promise<IRoomCache> {
   const room = await matchMaker.createRoom(roomName, clientOptions);
-  if (room.maxClients > 0) seatsPerRoom.set(key, room.maxClients);
-  // the channel of Colyseus's concurrentJoinOrCreateRoomLock (MatchMaker.ts)
+  // the channel Colyseus's joinOrCreate of another process waits on (concurrentJoinOrCreateRoomLock, MatchMaker.ts)
   matchMaker.presence.publish(`concurrent:${handlerName}:${lockId}`, room.roomId);
   return room;
 }
