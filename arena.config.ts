@@ -31,6 +31,7 @@ import { mountTools } from "./src/http/monitor.ts";
 import { Housekeeping } from "./src/services.ts";
 import { Restorer } from "./src/rooms/restore.ts";
 import { OpenRoomsDriver } from "./src/rooms/openRoomsDriver.ts";
+import { IndexedLocalDriver } from "./src/rooms/localDriver.ts";
 import { rejoinRouter } from "./src/http/rejoin.ts";
 import { metricsRouter } from "./src/http/metrics.ts";
 import { playerTokens } from "./src/auth/tokens.ts";
@@ -70,7 +71,7 @@ function quietDriver(driver: RedisDriver): RedisDriver {
 
 /** With REDIS_URL, processes share presence (pub/sub) and the room cache, so any of them lists and matches every room. */
 function scaleOut(settings: Settings) {
-  if (!settings.redisUrl) return {};
+  if (!settings.redisUrl) return { driver: new IndexedLocalDriver() };
   return {
     presence: new RedisPresence(settings.redisUrl),
     driver: quietDriver(new OpenRoomsDriver(settings.redisUrl)),
