@@ -60,14 +60,8 @@ class LiveRoom {
   }
 }
 
-/** A game with 2-5 players, random legal and refused moves, timeouts, leaves, returns and chat. */
-function playRandomGame(seed: number): LiveRoom {
-  const random = prng(seed);
-  const live = new LiveRoom(3 + Math.floor(random() * 25));
-  const ids = Array.from({ length: 2 + Math.floor(random() * 4) }, (_, i) => `p${i}`);
-  for (const id of ids) live.seat(id);
-  for (const id of ids) live.offer({ t: "ready", at: 0, id, ready: true });
-  assert.equal(live.offer({ t: "start", at: 0, id: live.match.hostId, seed: Math.floor(random() * 2 ** 32), deadline: 0 }), null);
+/** Plays the running game of `live` with random legal and refused moves, timeouts, leaves, returns and chat. */
+function playOn(live: LiveRoom, random: () => number, ids: string[]) {
   const actions = ["roll", "buy", "pass", "end_turn", "pay_bail"] as const;
   for (let i = 0; i < 5000 && live.match.phase === "playing"; i++) {
     const current = rules.currentPlayerId(live.match.game!)!;
@@ -80,6 +74,17 @@ function playRandomGame(seed: number): LiveRoom {
     else if (roll < 0.09) live.offer({ t: "chat", at: 0, id: someone, text: `hello ${i}` });
     else live.offer({ t: "act", at: 0, id: random() < 0.9 ? current : someone, action: actions[Math.floor(random() * actions.length)], deadline: 0 });
   }
+}
+
+/** A game with 2-5 players, random legal and refused moves, timeouts, leaves, returns and chat. */
+function playRandomGame(seed: number): LiveRoom {
+  const random = prng(seed);
+  const live = new LiveRoom(3 + Math.floor(random() * 25));
+  const ids = Array.from({ length: 2 + Math.floor(random() * 4) }, (_, i) => `p${i}`);
+  for (const id of ids) live.seat(id);
+  for (const id of ids) live.offer({ t: "ready", at: 0, id, ready: true });
+  assert.equal(live.offer({ t: "start", at: 0, id: live.match.hostId, seed: Math.floor(random() * 2 ** 32), deadline: 0 }), null);
+  playOn(live, random, ids);
   // a line after the end: the room's, not the game's
   live.offer({ t: "chat", at: 0, id: ids[0], text: "gg" });
   return live;
@@ -269,6 +274,25 @@ for (const backend of backends()) {
       const { status, body } = await getJson(`${suite.server.http}/matches/987654/replay`);
       assert.equal(status, 404);
       assert.deepEqual(body, { error: { code: "NOT_FOUND", message: "There is no match 987654." } });
+    });
+
+    it("answers 404 NOT_FOUND for a recorded match whose room log the store does not have", async () => {
+      const at = new Date();
+      const id = await suite.server.parts.store.matches.record({
+        key: `no-log-${at.getTime()}`,
+        roomId: "room-without-a-log",
+        code: "123456",
+        seed: 1,
+        startedAt: at,
+        endedAt: at,
+        rounds: 1,
+        endReason: "round_limit",
+        winnerName: "",
+        players: [],
+      });
+      const { status, body } = await getJson(`${suite.server.http}/matches/${id}/replay`);
+      assert.equal(status, 404);
+      assert.deepEqual(body, { error: { code: "NOT_FOUND", message: `Match ${id} has no stored log to replay.` } });
     });
 
     if (backend.name === "mysql") {
