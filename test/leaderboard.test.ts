@@ -2,15 +2,19 @@
  * The leaderboard and players' histories: one fixture of finished matches recorded into the MySQL
  * and the in-memory store, whose answers must deep-equal each other and the tables written out
  * below by hand (src/store/leaderboard.ts says who a player is and the order); then the routes
- * through a real server on each store.
+ * through a real server on each store, and games played through the rooms with player tokens.
  */
 import assert from "node:assert/strict";
+import { SignJWT } from "jose";
 import type { LeaderboardEntry, LeaderboardPeriod, PlayerMatch } from "../src/store/leaderboard.ts";
 import { MemoryStore } from "../src/store/memory/index.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import type { MatchRecord, Store } from "../src/store/types.ts";
+import { backends } from "./helpers/backends.ts";
 import { suiteDatabase } from "./helpers/mysql.ts";
+import { PlayerSDK, observe, playToTheEnd, readyAndStart } from "./helpers/players.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
+import { until } from "./helpers/wait.ts";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -408,3 +412,50 @@ for (const kind of ["in-memory", "MySQL"] as const) {
     });
   });
 }
+
+describe("the leaderboard of games played through the rooms with player tokens on", () => {
+  const SECRET = "a-leaderboard-secret-of-at-least-32-characters";
+  const token = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setIssuedAt().setExpirationTime("1h").sign(new TextEncoder().encode(SECRET));
+
+  for (const backend of backends()) {
+    describe(`${backend.name} store`, () => {
+      let server: TestServer;
+      before(async function () {
+        server = await backend.start(this, { authJwtSecret: SECRET, minTurnSeconds: 0.5 });
+      });
+      after(async () => {
+        await server?.stop();
+        await backend.release();
+      });
+
+      /** acct-ann (as `annName`) and acct-bob (as Bob) play a one-round game to its end. */
+      async function play(annName: string) {
+        const sdkAs = async (sub: string) => {
+          const sdk = new PlayerSDK(server.ws);
+          sdk.auth.token = await token(sub);
+          return sdk;
+        };
+        const ann = observe(await (await sdkAs("acct-ann")).create("game", { name: annName, maxRounds: 1, turnSeconds: 0.5 }));
+        const bob = observe(await (await sdkAs("acct-bob")).joinById(ann.room.roomId, { name: "Bob" }));
+        await readyAndStart([ann, bob]);
+        await playToTheEnd([ann, bob]);
+        for (const o of [ann, bob]) await o.room.leave();
+      }
+
+      it("counts each identity as one player, shown by the name of its latest game", async () => {
+        await play("Ann");
+        await play("Annie");
+        const board = await until(async () => {
+          const res = await fetch(`${server.http}/leaderboard`);
+          const body = (await res.json()) as { players: LeaderboardEntry[] };
+          return body.players.length === 2 && body.players.every((p) => p.games === 2) ? body.players : null;
+        }, "both games on the leaderboard", 10_000);
+        assert.deepEqual(board.map((p) => p.name).sort(), ["Annie", "Bob"]);
+        assert.equal(board[0].wins + board[1].wins, 2);
+        const annie = (await (await fetch(`${server.http}/players/Annie/matches`)).json()) as { matches: PlayerMatch[] };
+        assert.deepEqual(annie.matches.map((m) => [m.name, m.gamesSoFar]), [["Annie", 2], ["Ann", 1]]);
+        assert.deepEqual(await (await fetch(`${server.http}/players/Ann/matches`)).json(), { matches: [] });
+      });
+    });
+  }
+});

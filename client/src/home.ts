@@ -7,6 +7,7 @@ import { MAX_SEATS, displayName } from "../../src/messages/options.ts";
 import { Problem, describeJoinError, roomByCode, sdk } from "./api.ts";
 import { fill, h } from "./dom.ts";
 import { GROUP_COLORS } from "./format.ts";
+import { LeaderboardView } from "./leaderboard.ts";
 import { toast } from "./notices.ts";
 import type { GameRoom } from "./session.ts";
 import { ensurePlayerToken, forgetPlayerToken } from "./auth.ts";
@@ -125,6 +126,7 @@ export class HomeView {
         ),
       ),
       h("div", { class: "card rooms-card" }, h("h2", null, "Open rooms ", this.listStatus), this.list),
+      new LeaderboardView().el,
     );
     this.renderList();
     void this.watchLobby();
