@@ -1,9 +1,10 @@
 /**
- * The home screen: display name, a new room (public or private, 2-5 seats), joining by code, and the
- * live list of public rooms from the `lobby` room (filtered here to rooms still in the lobby and not full).
+ * The home screen: display name, a new room (public or private, 2-5 seats, its round limit and turn
+ * time), joining by code, and the live list of public rooms from the `lobby` room (filtered here to
+ * rooms still in the lobby and not full). Enter in the name field joins the code filled in, or creates.
  */
 import type { Room } from "@colyseus/sdk";
-import { MAX_SEATS, displayName } from "../../src/messages/options.ts";
+import { MAX_SEATS, ROUND_LIMIT, TURN_SECONDS, displayName } from "../../src/messages/options.ts";
 import { Problem, describeJoinError, roomByCode, sdk } from "./api.ts";
 import { fill, h } from "./dom.ts";
 import { GROUP_COLORS } from "./format.ts";
@@ -29,6 +30,15 @@ export interface HomeOptions {
 }
 
 const CODE = /^\d{6}$/;
+/** The turn times offered (seconds), within what the server accepts. */
+const TURN_CHOICES = [10, 20, 30, 45, 60, 90, 120].filter((s) => s >= TURN_SECONDS.min && s <= TURN_SECONDS.max);
+
+/** A round limit typed by hand, as the server will take it: a whole number within its bounds. */
+export function clampRounds(text: string): number {
+  const n = Math.round(Number(text.trim()));
+  if (text.trim() === "" || !Number.isFinite(n)) return ROUND_LIMIT.default;
+  return Math.min(ROUND_LIMIT.max, Math.max(ROUND_LIMIT.min, n));
+}
 
 export class HomeView {
   readonly el: HTMLElement;
@@ -38,6 +48,8 @@ export class HomeView {
     maxlength: 20,
     autocomplete: "nickname",
     placeholder: "e.g. Ada",
+    "aria-describedby": "name-hint",
+    enterkeyhint: "go",
     "data-testid": "name-input",
   });
   private readonly nameError = h("p", { class: "field-error", "data-testid": "name-error", hidden: true });
@@ -57,6 +69,24 @@ export class HomeView {
     { class: "input", "data-testid": "max-players", "aria-label": "Players" },
     Array.from({ length: MAX_SEATS - 1 }, (_, i) => h("option", { value: i + 2, selected: i + 2 === 4 }, `${i + 2} players`)),
   );
+  private readonly rounds = h("input", {
+    class: "input",
+    id: "max-rounds",
+    type: "number",
+    inputmode: "numeric",
+    min: ROUND_LIMIT.min,
+    max: ROUND_LIMIT.max,
+    step: 1,
+    value: String(ROUND_LIMIT.default),
+    "aria-describedby": "max-rounds-hint",
+    "data-testid": "max-rounds",
+  });
+  private readonly turnTime = h(
+    "select",
+    { class: "input", id: "turn-seconds", "aria-describedby": "turn-seconds-hint", "data-testid": "turn-seconds" },
+    TURN_CHOICES.map((s) => h("option", { value: s, selected: s === TURN_SECONDS.default }, `${s} seconds`)),
+  );
+  private readonly createBtn = h("button", { class: "btn btn-primary", type: "submit", "data-testid": "create-room" }, "Create room");
   private readonly list = h("ul", { class: "room-list", "data-testid": "room-list" });
   private readonly listStatus = h("span", { class: "live-dot", title: "Connecting…" });
   private readonly listings = new Map<string, Listing>();
@@ -69,8 +99,8 @@ export class HomeView {
     this.nameInput.addEventListener("input", () => (this.nameError.hidden = true));
     this.codeInput.addEventListener("input", () => (this.codeInput.value = this.codeInput.value.replace(/\D/g, "").slice(0, 6)));
     if (options.code) this.codeInput.value = options.code;
+    this.rounds.addEventListener("change", () => (this.rounds.value = String(clampRounds(this.rounds.value))));
 
-    const createBtn = h("button", { class: "btn btn-primary", type: "submit", "data-testid": "create-room" }, "Create room");
     const joinBtn = h("button", { class: "btn btn-primary", type: "submit", "data-testid": "join-code" }, "Join");
 
     this.el = h(
@@ -84,10 +114,18 @@ export class HomeView {
         h("div", { class: "hero-stripe", "aria-hidden": "true" }, Object.values(GROUP_COLORS).map((c) => h("i", { style: `background:${c}` }))),
       ),
       h(
-        "div",
-        { class: "card name-card" },
+        "form",
+        {
+          class: "card name-card",
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            const code = this.codeInput.value.trim();
+            void (CODE.test(code) ? this.joinByCode(code) : this.create());
+          },
+        },
         h("label", { class: "field", for: "name" }, h("span", null, "Your name"), this.nameInput),
         this.nameError,
+        h("p", { class: "hint", id: "name-hint" }, "Press Enter to create a room, or to join the room whose code is filled in below."),
       ),
       h(
         "div",
@@ -109,7 +147,25 @@ export class HomeView {
             this.seats,
           ),
           h("p", { class: "hint" }, "Private rooms are not listed: share the code or link."),
-          createBtn,
+          h(
+            "div",
+            { class: "create-options" },
+            h(
+              "div",
+              { class: "field" },
+              h("label", { for: "max-rounds" }, "Round limit"),
+              this.rounds,
+              h("span", { class: "hint", id: "max-rounds-hint" }, `${ROUND_LIMIT.min} to ${ROUND_LIMIT.max}; the richest player wins at the limit`),
+            ),
+            h(
+              "div",
+              { class: "field" },
+              h("label", { for: "turn-seconds" }, "Time per turn"),
+              this.turnTime,
+              h("span", { class: "hint", id: "turn-seconds-hint" }, "then the server plays the turn"),
+            ),
+          ),
+          this.createBtn,
         ),
         h(
           "form",
@@ -133,10 +189,18 @@ export class HomeView {
     if (options.code) {
       if (this.nameInput.value.trim()) queueMicrotask(() => this.joinByCode(options.code!));
       else {
-        toast(`Enter your name to join room ${options.code}.`, "info");
-        queueMicrotask(() => this.nameInput.focus());
+        // once this screen (and its toast region) is in the page
+        queueMicrotask(() => {
+          toast(`Enter your name to join room ${options.code}.`, "info");
+          this.nameInput.focus();
+        });
       }
     }
+  }
+
+  /** Where the focus goes when this screen replaces one that had it: the first thing to do here. */
+  focus() {
+    (this.nameInput.value.trim() ? this.createBtn : this.nameInput).focus();
   }
 
   destroy() {
@@ -167,6 +231,8 @@ export class HomeView {
     if (this.busy) return;
     const name = this.name();
     if (!name) return;
+    // the buttons are disabled while busy, which takes the focus away: it comes back after
+    const focused = document.activeElement instanceof HTMLElement && this.el.contains(document.activeElement) ? document.activeElement : null;
     this.setBusy(true);
     let room: GameRoom;
     try {
@@ -181,6 +247,7 @@ export class HomeView {
       return;
     } finally {
       this.setBusy(false);
+      if (focused?.isConnected && (document.activeElement === document.body || document.activeElement === null)) focused.focus();
     }
     if (this.destroyed) return void room.leave();
     this.options.joined(room);
@@ -194,7 +261,13 @@ export class HomeView {
 
   private create() {
     return this.attempt((name) =>
-      sdk.create("game", { name, private: this.privateToggle.checked, maxPlayers: Number(this.seats.value) }),
+      sdk.create("game", {
+        name,
+        private: this.privateToggle.checked,
+        maxPlayers: Number(this.seats.value),
+        maxRounds: clampRounds(this.rounds.value),
+        turnSeconds: Number(this.turnTime.value),
+      }),
     );
   }
 
@@ -270,8 +343,11 @@ export class HomeView {
     const open = [...this.listings.values()]
       .filter((r) => (r.name ?? "game") === "game" && r.metadata?.phase === "lobby" && r.clients < r.maxClients)
       .sort((a, b) => String(a.createdAt ?? "").localeCompare(String(b.createdAt ?? "")));
+    // a Join button that had the focus is drawn again: the focus stays on it (on the list if its room went)
+    const focused = document.activeElement instanceof HTMLElement && this.list.contains(document.activeElement) ? document.activeElement.closest("li")?.dataset.roomId ?? "" : null;
     if (open.length === 0) {
       fill(this.list, h("li", { class: "empty", "data-testid": "no-rooms" }, "No open rooms right now. Create one and invite your friends."));
+      if (focused !== null) this.createBtn.focus();
       return;
     }
     fill(
@@ -289,11 +365,20 @@ export class HomeView {
           h("span", { class: "seats-bar" }, Array.from({ length: r.maxClients }, (_, i) => h("i", { class: i < r.clients ? "taken" : "" }))),
           h(
             "button",
-            { class: "btn btn-small", "data-testid": "join-listed", disabled: this.busy, onclick: () => this.joinListed(r.roomId) },
+            {
+              class: "btn btn-small",
+              "data-testid": "join-listed",
+              "aria-label": `Join ${r.metadata?.hostName || "Someone"}'s room`,
+              disabled: this.busy,
+              onclick: () => this.joinListed(r.roomId),
+            },
             "Join",
           ),
         ),
       ),
     );
+    if (focused === null) return;
+    const target = open.some((r) => r.roomId === focused) ? focused : open[0].roomId;
+    this.list.querySelector<HTMLElement>(`li[data-room-id="${CSS.escape(target)}"] button`)?.focus();
   }
 }

@@ -12,7 +12,7 @@ import { describeJoinError, fetchBoard, sdk, type Board } from "./api.ts";
 import { fill, h } from "./dom.ts";
 import { GameView } from "./game.ts";
 import { HomeView } from "./home.ts";
-import { mountNotices, notice, showBanner, toast } from "./notices.ts";
+import { mountNotices, notice, showBanner, toast, toastRegion } from "./notices.ts";
 import { SeatGone, joinOwnSeat, rejoinSeat, type RejoinOptions } from "./rejoin.ts";
 import { RoomSession, type GameRoom } from "./session.ts";
 import { ensurePlayerToken } from "./auth.ts";
@@ -22,6 +22,8 @@ import { WaitingView } from "./waiting.ts";
 interface Screen {
   el: HTMLElement;
   destroy(): void;
+  /** Puts the focus on the screen's first control, when the screen it replaced took the focus with it. */
+  focus?(): void;
 }
 
 /** How long a seat lost during a game is asked for again (a restart, a room restored elsewhere). */
@@ -38,6 +40,8 @@ mountNotices(document.body);
 
 let board: Board | null = null;
 let screen: Screen | null = null;
+/** A screen has been shown before: from then on, a screen change that drops the focus moves it to the new screen. */
+let shownBefore = false;
 let session: RoomSession | null = null;
 /** Bumped whenever the app goes somewhere else, so a seat that comes back too late is let go. */
 let visit = 0;
@@ -45,9 +49,15 @@ let visit = 0;
 function show(next: Screen | null, placeholder?: string) {
   screen?.destroy();
   screen = next;
-  if (next) fill(main, next.el);
-  else fill(main, h("div", { class: "placeholder", "data-testid": "placeholder" }, h("span", { class: "spinner" }), placeholder ?? "Loading…"));
+  // each screen its own toasts: those of the screen left behind go with it
+  const toasts = toastRegion();
+  if (next) fill(main, toasts, next.el);
+  else fill(main, toasts, h("div", { class: "placeholder", "data-testid": "placeholder" }, h("span", { class: "spinner" }), placeholder ?? "Loading…"));
   window.scrollTo(0, 0);
+  // the control that had the focus went with the old screen (or the header's Leave): not left on the body
+  const lost = document.activeElement === document.body || document.activeElement === null;
+  if (next && shownBefore && lost) next.focus?.();
+  if (next) shownBefore = true;
 }
 
 function renderHeader() {

@@ -18,8 +18,12 @@ export const displayName = z
 export const joinOptions = z.object({ name: displayName });
 export type JoinOptions = z.infer<typeof joinOptions>;
 
+/** The round limit and the turn time a room may be created with (the web client's fields are clamped to them). */
+export const ROUND_LIMIT = { min: 1, max: 1000, default: 100 } as const;
+export const TURN_SECONDS = { min: 10, max: 120, default: 60 } as const;
+
 /** Create options; `minTurnSeconds` comes from the server's settings (10 unless configured lower). */
-export const createOptionsSchema = (minTurnSeconds = 10) => z.object({
+export const createOptionsSchema = (minTurnSeconds: number = TURN_SECONDS.min) => z.object({
   name: displayName,
   private: z.boolean({ message: "private must be true or false" }).optional().default(false),
   maxPlayers: z
@@ -32,16 +36,16 @@ export const createOptionsSchema = (minTurnSeconds = 10) => z.object({
   maxRounds: z
     .number({ message: "maxRounds must be a number" })
     .int({ message: "maxRounds must be a whole number" })
-    .min(1, { message: "maxRounds must be at least 1" })
-    .max(1000, { message: "maxRounds must be at most 1000" })
+    .min(ROUND_LIMIT.min, { message: `maxRounds must be at least ${ROUND_LIMIT.min}` })
+    .max(ROUND_LIMIT.max, { message: `maxRounds must be at most ${ROUND_LIMIT.max}` })
     .optional()
-    .default(100),
+    .default(ROUND_LIMIT.default),
   turnSeconds: z
     .number({ message: "turnSeconds must be a number" })
     .min(minTurnSeconds, { message: `turnSeconds must be at least ${minTurnSeconds}` })
-    .max(120, { message: "turnSeconds must be at most 120" })
+    .max(TURN_SECONDS.max, { message: `turnSeconds must be at most ${TURN_SECONDS.max}` })
     .optional()
-    .default(60),
+    .default(TURN_SECONDS.default),
 });
 export const createOptions = createOptionsSchema();
 export type CreateOptions = z.infer<typeof createOptions>;
