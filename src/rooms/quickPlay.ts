@@ -38,6 +38,8 @@ interface Creation {
   claimed: number;
   /** Of them, the ones it seated. */
   seated: number;
+  /** The quick play that started it, with its options. */
+  by: object;
 }
 
 /** Rooms being created, per room name and filter (getLockId). */
@@ -83,9 +85,17 @@ export async function quickPlay(roomName: string, clientOptions: ClientOptions =
   const filters = handler.getFilterOptions(clientOptions);
   const key = `${roomName}:${getLockId(filters)}`;
   const refused = new Set<string>();
+  /** This quick play, as the starter of a creation. */
+  const me = {};
   let lost: SeatReservationError | undefined;
 
   const tryRoom = async (room: IRoomCache): Promise<ISeatReservation | null> => {
+    // Colyseus reserves a seat in a locked room that has one; a room of this process that locked
+    // (its game started) after the listing was read is skipped here instead
+    if (matchMaker.getLocalRoomById(room.roomId)?.locked) {
+      refused.add(room.roomId);
+      return null;
+    }
     try {
       return await matchMaker.reserveSeatFor(room, clientOptions, authData);
     } catch (e) {
@@ -102,8 +112,15 @@ export async function quickPlay(roomName: string, clientOptions: ClientOptions =
       const seat = await tryRoom(room);
       if (seat) return seat;
     }
-    const creation = sharedCreation(key, roomName, clientOptions, handler.name, getLockId(filters));
-    const created = await creation.room;
+    const creation = sharedCreation(key, roomName, clientOptions, handler.name, getLockId(filters), me);
+    let created: IRoomCache;
+    try {
+      created = await creation.room;
+    } catch (e) {
+      // ours is refused as Colyseus refuses it; another player's (their options, say): try again, with ours
+      if (creation.by === me) throw e;
+      continue;
+    }
     if (refused.has(created.roomId)) continue;
     const seat = await tryRoom(created);
     if (seat) {
@@ -140,7 +157,7 @@ async function learnSeats(key: string, created: IRoomCache, creation: Creation) 
  * for it, else a new one. A creation serves as many quick players as the last one seated (every
  * one of them, while that is not known yet).
  */
-function sharedCreation(key: string, roomName: string, clientOptions: ClientOptions, handlerName: string, lockId: string): Creation {
+function sharedCreation(key: string, roomName: string, clientOptions: ClientOptions, handlerName: string, lockId: string, by: object): Creation {
   const pending = creations.get(key) ?? [];
   const seats = seatsPerRoom.get(key) ?? Number.POSITIVE_INFINITY;
   const joinable = pending.find((c) => c.claimed < seats);
@@ -148,7 +165,7 @@ function sharedCreation(key: string, roomName: string, clientOptions: ClientOpti
     joinable.claimed++;
     return joinable;
   }
-  const creation: Creation = { room: createAndPublish(roomName, clientOptions, handlerName, lockId), claimed: 1, seated: 0 };
+  const creation: Creation = { room: createAndPublish(roomName, clientOptions, handlerName, lockId), claimed: 1, seated: 0, by };
   creations.set(key, [...pending, creation]);
   // once created, the room is listed: later quick players find it by the query
   const done = () => {
