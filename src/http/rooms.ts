@@ -1,9 +1,6 @@
-/**
- * GET /rooms (public joinable rooms; `?watchable=1`: public games in play, to watch) and
- * GET /rooms/:code (any live room, by its join code).
- */
+/** GET /rooms (public joinable rooms) and GET /rooms/:code (any live room, by its join code). */
 import { Router } from "express";
-import { type IRoomCache, matchMaker } from "@colyseus/core";
+import { matchMaker } from "@colyseus/core";
 import type { Store } from "../store/types.ts";
 import { CODE_PATTERN } from "../store/types.ts";
 import { sendError } from "./errors.ts";
@@ -11,39 +8,19 @@ import type { LookupThrottle } from "./throttle.ts";
 
 export const GAME_ROOM = "game";
 
-/**
- * A game room's listing counts its spectators in `clients` and their places in `maxClients`
- * (Colyseus counts every connection): the answers count players and seats, and spectators apart.
- */
-function seatsOf(listing: IRoomCache) {
-  const spectators = Number(listing.metadata?.spectators ?? 0);
-  return {
-    clients: listing.clients - spectators,
-    maxClients: Number(listing.metadata?.maxPlayers ?? listing.maxClients),
-    spectators,
-  };
-}
-
 export function roomsRouter(store: Store, throttle: LookupThrottle): Router {
   const router = Router();
 
-  router.get("/rooms", async (req, res, next) => {
+  router.get("/rooms", async (_req, res, next) => {
     try {
-      const watchable = req.query.watchable;
-      if (watchable !== undefined && watchable !== "1" && watchable !== "0") {
-        return sendError(res, "INVALID_QUERY", "watchable is 1 (games in play) or 0 (rooms to join, the default).");
-      }
-      const playing = watchable === "1";
-      const listings = playing
-        ? await matchMaker.query({ name: GAME_ROOM, private: false })
-        : await matchMaker.query({ name: GAME_ROOM, private: false, locked: false });
+      const listings = await matchMaker.query({ name: GAME_ROOM, private: false, locked: false });
       const rooms = listings
-        .map((r) => ({ listing: r, seats: seatsOf(r) }))
-        .filter(({ listing, seats }) => (playing ? listing.metadata?.phase === "playing" : seats.clients < seats.maxClients && listing.metadata?.phase === "lobby"))
-        .map(({ listing: r, seats }) => ({
+        .filter((r) => r.clients < r.maxClients && r.metadata?.phase === "lobby")
+        .map((r) => ({
           roomId: r.roomId,
           code: r.metadata?.code as string,
-          ...seats,
+          clients: r.clients,
+          maxClients: r.maxClients,
           phase: r.metadata?.phase as string,
           hostName: r.metadata?.hostName as string,
           createdAt: r.createdAt,
@@ -74,7 +51,8 @@ export function roomsRouter(store: Store, throttle: LookupThrottle): Router {
       res.json({
         roomId: listing.roomId,
         code,
-        ...seatsOf(listing),
+        clients: listing.clients,
+        maxClients: listing.maxClients,
         private: listing.private,
         phase: listing.metadata?.phase,
         hostName: listing.metadata?.hostName,
