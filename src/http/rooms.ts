@@ -1,6 +1,9 @@
-/** GET /rooms (public joinable rooms) and GET /rooms/:code (any live room, by its join code). */
+/**
+ * GET /rooms (public joinable rooms; `?watchable=1`: public games in play, to watch) and
+ * GET /rooms/:code (any live room, by its join code).
+ */
 import { Router } from "express";
-import { matchMaker } from "@colyseus/core";
+import { type IRoomCache, matchMaker } from "@colyseus/core";
 import type { Store } from "../store/types.ts";
 import { CODE_PATTERN } from "../store/types.ts";
 import { sendError } from "./errors.ts";
@@ -8,19 +11,39 @@ import type { LookupThrottle } from "./throttle.ts";
 
 export const GAME_ROOM = "game";
 
+/**
+ * A game room's listing counts its spectators in `clients` and their places in `maxClients`
+ * (Colyseus counts every connection): the answers count players and seats, and spectators apart.
+ */
+function seatsOf(listing: IRoomCache) {
+  const spectators = Number(listing.metadata?.spectators ?? 0);
+  return {
+    clients: listing.clients - spectators,
+    maxClients: Number(listing.metadata?.maxPlayers ?? listing.maxClients),
+    spectators,
+  };
+}
+
 export function roomsRouter(store: Store, throttle: LookupThrottle): Router {
   const router = Router();
 
-  router.get("/rooms", async (_req, res, next) => {
+  router.get("/rooms", async (req, res, next) => {
     try {
-      const listings = await matchMaker.query({ name: GAME_ROOM, private: false, locked: false });
+      const watchable = req.query.watchable;
+      if (watchable !== undefined && watchable !== "1" && watchable !== "0") {
+        return sendError(res, "INVALID_QUERY", "watchable is 1 (games in play) or 0 (rooms to join, the default).");
+      }
+      const playing = watchable === "1";
+      const listings = playing
+        ? await matchMaker.query({ name: GAME_ROOM, private: false })
+        : await matchMaker.query({ name: GAME_ROOM, private: false, locked: false });
       const rooms = listings
-        .filter((r) => r.clients < r.maxClients && r.metadata?.phase === "lobby")
-        .map((r) => ({
+        .map((r) => ({ listing: r, seats: seatsOf(r) }))
+        .filter(({ listing, seats }) => (playing ? listing.metadata?.phase === "playing" : seats.clients < seats.maxClients && listing.metadata?.phase === "lobby"))
+        .map(({ listing: r, seats }) => ({
           roomId: r.roomId,
           code: r.metadata?.code as string,
-          clients: r.clients,
-          maxClients: r.maxClients,
+          ...seats,
           phase: r.metadata?.phase as string,
           hostName: r.metadata?.hostName as string,
           createdAt: r.createdAt,
@@ -51,8 +74,7 @@ export function roomsRouter(store: Store, throttle: LookupThrottle): Router {
       res.json({
         roomId: listing.roomId,
         code,
-        clients: listing.clients,
-        maxClients: listing.maxClients,
+        ...seatsOf(listing),
         private: listing.private,
         phase: listing.metadata?.phase,
         hostName: listing.metadata?.hostName,

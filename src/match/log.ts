@@ -13,6 +13,8 @@ export interface MatchOptions {
   maxPlayers: number;
   maxRounds: number;
   turnSeconds: number;
+  /** Spectators may chat (absent in logs written before spectators: they may). */
+  spectatorChat?: boolean;
 }
 
 interface Stamped {
@@ -43,6 +45,16 @@ export type LogEntry =
   | (Stamped & Answered & Timed & { t: "act"; id: string; action: Action["type"] })
   /** The deadline passed: the server played the rest of `id`'s turn with the rules' default moves. */
   | (Stamped & Timed & { t: "auto"; id: string })
-  | (Stamped & Answered & { t: "chat"; id: string; text: string });
+  /**
+   * A chat line; `spectator`: sent by a spectator (not seated), whose `name` the entry carries
+   * since no seat has it.
+   */
+  | (Stamped & Answered & { t: "chat"; id: string; text: string; spectator?: { name: string } })
+  /**
+   * The host's "play again" after a finished game: the room is a lobby again, with the same code,
+   * the players `keep` names (those connected or within their reconnection window) in their seats,
+   * nobody ready; the next `start` begins the next match (its number one more) with a new seed.
+   */
+  | (Stamped & Answered & { t: "rematch"; id: string; keep: string[] });
 
 export type EntryType = LogEntry["t"];

@@ -31,6 +31,8 @@ export interface SeatState {
 export interface Match {
   /** Entries applied so far (the position of the last one in the log). */
   n: number;
+  /** The room's match number: 1 for its first game, one more after each rematch. */
+  number: number;
   code: string;
   options: MatchOptions;
   phase: Phase;
@@ -70,6 +72,7 @@ const MAX_AUTO_ACTIONS = 32;
 export function openMatch(entry: Extract<LogEntry, { t: "open" }>): Match {
   return {
     n: 1,
+    number: 1,
     code: entry.code,
     options: { ...entry.options },
     phase: "lobby",
@@ -177,6 +180,8 @@ export function step(match: Match, entry: LogEntry): StepResult {
       return auto(match, entry);
     case "chat":
       return chat(match, entry);
+    case "rematch":
+      return rematch(match, entry);
   }
 }
 
@@ -212,11 +217,23 @@ function leave(match: Match, e: Extract<LogEntry, { t: "leave" }>): StepResult {
     const { [e.id]: _forgotten, ...ops } = match.ops;
     return done(match, { n: match.n + 1, players: match.players.filter((p) => p.id !== e.id), hostId, ops });
   }
-  if (match.phase === "finished") return refuse("GAME_OVER", "The game is over.");
+  if (match.phase === "finished") return leaveFinished(match, e.id);
   const players = withPlayer(match.players, e.id, { left: true });
   const result = rules.forfeit(match.game!, e.id);
   if (!result.ok) return refuse(result.error.code, result.error.message);
   return played(match, { players, n: match.n + 1 }, [result], e.at, e.deadline ?? match.deadline);
+}
+
+/**
+ * Leaving after the game (deliberately, or the reconnection window ran out): the seat stays in the
+ * results and is left out of a rematch; the host role passes to the next seat still here.
+ */
+function leaveFinished(match: Match, id: string): StepResult {
+  const player = match.players.find((p) => p.id === id)!;
+  if (player.left) return refuse("GAME_OVER", "The game is over.");
+  const here = match.players.filter((p) => p.id === id || (!p.left && !p.gone));
+  const hostId = hostAfterLeave(here, match.hostId, id) || match.hostId;
+  return done(match, { n: match.n + 1, players: withPlayer(match.players, id, { left: true }), hostId });
 }
 
 function gone(match: Match, e: Extract<LogEntry, { t: "gone" }>): StepResult {
@@ -293,11 +310,36 @@ function auto(match: Match, e: Extract<LogEntry, { t: "auto" }>): StepResult {
 
 function chat(match: Match, e: Extract<LogEntry, { t: "chat" }>): StepResult {
   const player = match.players.find((p) => p.id === e.id);
-  if (!player) return refuse("UNKNOWN_PLAYER", "You are not seated in this room.");
-  const line: ChatMessage = { from: e.id, name: player.name, text: e.text, at: e.at };
+  if (!player && !e.spectator) return refuse("UNKNOWN_PLAYER", "You are not seated in this room.");
+  if (!player && match.options.spectatorChat === false) return refuse("SPECTATOR", "Spectators cannot chat in this room.");
+  const line: ChatMessage = player ? { from: e.id, name: player.name, text: e.text, at: e.at } : { from: e.id, name: e.spectator!.name, text: e.text, at: e.at, spectator: true };
   const stepped = done(match, { n: match.n + 1, chats: bounded(match.chats, [line], HISTORY_CHATS), ops: remember(match.ops, e.id, e.opId, match.seq) }, [], ackOf(e.opId, match.seq));
   stepped.chat = line;
   return stepped;
+}
+
+/**
+ * Play again: the finished room becomes a lobby for its next match, with the kept players in their
+ * seats (none ready), the same host, options and code. The finished match stays recorded; the next
+ * `start` draws a new seed. The opIds remembered are the new game's (the rematch's own so far).
+ */
+function rematch(match: Match, e: Extract<LogEntry, { t: "rematch" }>): StepResult {
+  if (!match.players.some((p) => p.id === e.id)) return refuse("UNKNOWN_PLAYER", "You are not seated in this room.");
+  if (match.phase !== "finished") {
+    return refuse("WRONG_PHASE", match.phase === "lobby" ? "There is no finished game to play again." : "The game is still being played.");
+  }
+  if (e.id !== match.hostId) return refuse("NOT_HOST", "Only the host can start a rematch.");
+  const kept = new Set([...e.keep, e.id]);
+  const players = match.players.filter((p) => kept.has(p.id) && !p.left).map((p) => ({ ...p, ready: false, gone: false }));
+  const number = match.number + 1;
+  const seq = match.seq + 1;
+  const events: EventMessage[] = [{ type: "rematch", match: number, players: seatOrder(players), seq }];
+  return done(
+    match,
+    { n: match.n + 1, number, seq, phase: "lobby", players, game: null, startedAt: null, endedAt: null, deadline: 0, ops: remember({}, e.id, e.opId, seq) },
+    events,
+    ackOf(e.opId, seq),
+  );
 }
 
 // --- helpers ------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ export const clientMessages = {
   pass: bare,
   end_turn: bare,
   pay_bail: bare,
+  /** The host, after the game: play again in the same room (see docs/protocol.md). */
+  rematch: bare,
   chat: z.strictObject({
     text: z
       .string({ message: "text must be a string" })
@@ -67,6 +69,8 @@ export interface ChatMessage {
   name: string;
   text: string;
   at: number;
+  /** A spectator's line (`from` is the spectator's sessionId, not a player's). */
+  spectator?: true;
 }
 
 /**

@@ -18,6 +18,8 @@ export const ActionErrorCode = {
   NOT_PURCHASABLE: "NOT_PURCHASABLE",
   GAME_OVER: "GAME_OVER",
   UNKNOWN_PLAYER: "UNKNOWN_PLAYER",
+  /** The sender watches the room (joined with `spectate: true`): spectators cannot act, ready, start or rematch. */
+  SPECTATOR: "SPECTATOR",
   /** The database cannot commit the action: the game is paused; retry (with the same opId) in a moment. */
   UNAVAILABLE: "UNAVAILABLE",
 } as const;

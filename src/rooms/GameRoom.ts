@@ -23,7 +23,7 @@ import {
 } from "../messages/contract.ts";
 import type { ActionErrorCode, JoinErrorName } from "../messages/errors.ts";
 import { JoinError } from "../messages/errors.ts";
-import { createOptionsSchema, describeIssue, joinOptions } from "../messages/options.ts";
+import { MAX_SPECTATORS, createOptionsSchema, describeIssue, joinOptions } from "../messages/options.ts";
 import { matchRecord } from "../match/record.ts";
 import { MatchKeeper } from "../match/keeper.ts";
 import type { Metrics } from "../metrics.ts";
@@ -31,7 +31,8 @@ import type { LogEntry } from "../match/log.ts";
 import { nextSeat, openMatch, repeatedOp, type Match, type Refusal, type Stepped } from "../match/match.ts";
 import { GameState } from "../schema/GameState.ts";
 import type { Store } from "../store/types.ts";
-import { admit, type SeatAuth } from "./admission.ts";
+import { admit, hasRoomFor, wantsToSpectate, type SeatAuth, type SpectatorAuth } from "./admission.ts";
+import { Spectators } from "./spectators.ts";
 import { corked } from "./corked.ts";
 import { isJoinRefusal, joinError } from "./joinErrors.ts";
 import { projectMatch } from "./projection.ts";
@@ -52,6 +53,10 @@ export interface GameMetadata {
   code: string;
   phase: string;
   hostName: string;
+  /** Seats of the room (the listing's maxClients counts spectators' places too). */
+  maxPlayers: number;
+  /** Spectators watching now (the listing's clients count them too). */
+  spectators: number;
 }
 
 /**
@@ -81,6 +86,9 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   private turnTimer: Pending | null = null;
   private returnTimer: Pending | null = null;
   private recording: Promise<void> | null = null;
+  /** The number of the last match whose record was started (a rematch plays the next number). */
+  private recorded = 0;
+  private readonly spectators = new Spectators();
   /** The room is being handed over (a graceful stop) or is owned elsewhere: keep its log and code. */
   private handingOver = false;
   private readonly handover = new SeatHandover(this.seatedRoom());
@@ -89,13 +97,14 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
    * Runs in the matchmaking request, before a seat is reserved: the player token when tokens are on
    * (see `gameRoom`), then the options; malformed ones are refused early.
    */
-  static async onAuth(token: string, options: unknown, _context: AuthContext): Promise<true | SeatAuth> {
+  static async onAuth(token: string, options: unknown, _context: AuthContext): Promise<true | SeatAuth | SpectatorAuth> {
     return admit(undefined, token, options);
   }
 
   async onCreate(options: unknown) {
     this.patchRate = NO_PATCH_TIMER_MS;
     this.tickClockOnMessages();
+    this.admitBySeatKind();
     this.maxMessagesPerSecond = this.deps.settings.maxMessagesPerSecond;
     this.state = new GameState();
     for (const type of CLIENT_MESSAGE_TYPES) {
@@ -113,10 +122,11 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       lost: (e) => this.moveOut(e.message),
       log: (line) => this.deps.log?.(line),
     }, matchMaker.processId);
-    this.maxClients = match.options.maxPlayers;
+    // Colyseus counts spectators against maxClients too: the seats are counted apart (admitBySeatKind)
+    this.maxClients = match.options.maxPlayers + MAX_SPECTATORS;
     if (match.options.private) await this.setPrivate(true);
-    await this.setMetadata({ code: match.code, phase: match.phase, hostName: this.hostName(match) });
-    if (match.phase !== "lobby") await this.lock();
+    await this.setMetadata(this.listing());
+    if (this.shouldLock()) await this.lock();
     projectMatch(match, this.state, () => false);
     if (restored) this.awaitReturns();
     this.armTurnTimer();
@@ -126,6 +136,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
 
   /** A new room: its join code, then its log's first entry. */
   private async open(options: unknown): Promise<Match> {
+    if (wantsToSpectate(options)) throw joinError("INVALID_OPTIONS", "spectate is for joining a room: a room is created by a player.");
     const parsed = createOptionsSchema(this.deps.settings.minTurnSeconds).partial({ name: true }).safeParse(options ?? {});
     if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
     const { name: _creator, ...setup } = parsed.data;
@@ -146,7 +157,8 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   async onJoin(client: Client, options: unknown, authData?: unknown) {
     if (this.keeper.match.players.some((p) => p.id === client.sessionId)) return this.welcomeBack(client);
     // Colyseus hands `true` here for a create whose onAuth returned true
-    const auth = typeof authData === "object" && authData !== null && "identity" in authData ? (authData as SeatAuth) : null;
+    const auth = typeof authData === "object" && authData !== null && "identity" in authData ? (authData as SeatAuth | SpectatorAuth) : null;
+    if (wantsToSpectate(options)) return this.watch(client, options, auth);
 
     const parsed = joinOptions.safeParse(auth ? { name: auth.name } : (options ?? {}));
     if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
@@ -164,6 +176,19 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.tokens.set(client.sessionId, token);
     this.connected.add(client.sessionId);
     this.publish(result);
+    this.welcome(client);
+  }
+
+  /**
+   * A spectator: no seat, no log entry, no seat token; the state and the history as a player gets
+   * them. The limit was checked when the seat was reserved (admitBySeatKind).
+   */
+  private watch(client: Client, options: unknown, auth: SeatAuth | SpectatorAuth | null) {
+    const parsed = joinOptions.safeParse(auth ? { name: auth.name } : options);
+    if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
+    this.spectators.add(client.sessionId, parsed.data.name);
+    this.show();
+    this.relist();
     this.welcome(client);
   }
 
@@ -192,6 +217,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
 
   onDrop(client: Client, code?: number) {
     const seat = this.keeper.match.players.find((p) => p.id === client.sessionId);
+    // a spectator has no reconnection window: Colyseus calls onLeave now
     if (!seat || this.handingOver) return;
     if (this.handover.wasTakenOver(client)) return this.handover.letGo(client);
     if (code === CloseCode.SERVER_SHUTDOWN || code === CLOSE_REJOIN) return;
@@ -216,6 +242,11 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
 
   /** A deliberate leave (code CONSENTED), or a drop whose reconnection window ran out. */
   async onLeave(client: Client, code?: number) {
+    if (this.spectators.remove(client.sessionId)) {
+      if (this.handingOver) return;
+      this.show();
+      return this.relist();
+    }
     // a newer connection of the same player (a rejoin, another device) took the seat meanwhile
     if (this.clients.some((c) => c.sessionId === client.sessionId)) return;
     this.connected.delete(client.sessionId);
@@ -223,13 +254,16 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     await this.depart(client.sessionId, code === CloseCode.CONSENTED);
   }
 
-  /** The log entry for a player who is no longer here: removed in the lobby, forfeit or gone in a game. */
+  /**
+   * The log entry for a player who is no longer here: removed in the lobby, forfeit or gone in a
+   * game, out of a rematch (and of the host role) after the game.
+   */
   private async depart(sessionId: string, consented: boolean) {
     const seat = this.keeper.match.players.find((p) => p.id === sessionId);
     if (!seat) return;
     const phase = this.keeper.match.phase;
     let entry: LogEntry | null = null;
-    if (phase === "lobby" || (phase === "playing" && consented && !seat.left)) entry = { t: "leave", at: Date.now(), id: sessionId };
+    if (phase === "lobby" || (phase === "playing" && consented && !seat.left) || (phase === "finished" && !seat.left)) entry = { t: "leave", at: Date.now(), id: sessionId };
     else if (phase === "playing" && !seat.gone && !seat.left) entry = { t: "gone", at: Date.now(), id: sessionId, deadline: 0 };
     if (!entry) return this.show();
     const stepped = await this.keeper.serially(() => this.keeper.commitSurely(entry));
@@ -350,7 +384,10 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     }
     const message = parsed.data as ClientMessage<typeof type>;
     const opId = message.opId;
-    if (!this.keeper.match.players.some((p) => p.id === client.sessionId)) {
+    if (this.spectators.has(client.sessionId) && type !== "chat") {
+      return this.refuse(client, opId, { code: "SPECTATOR", message: `You are watching this game: a spectator cannot play or get ready (${type}).` });
+    }
+    if (!this.spectators.has(client.sessionId) && !this.keeper.match.players.some((p) => p.id === client.sessionId)) {
       return this.refuse(client, opId, { code: "UNKNOWN_PLAYER", message: "You are not seated in this room." });
     }
     if (this.keeper.paused) return this.refuse(client, opId, { code: "UNAVAILABLE", message: "The game is paused: the server cannot save moves right now. Try again in a moment." });
@@ -377,8 +414,12 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
         return { t: "ready", at, id: sessionId, ready: (message as ClientMessage<"ready">).ready, opId };
       case "start":
         return { t: "start", at, id: sessionId, seed: randomInt(0, 2 ** 32), opId, deadline: 0 };
-      case "chat":
-        return { t: "chat", at, id: sessionId, text: (message as ClientMessage<"chat">).text, opId };
+      case "chat": {
+        const spectator = this.spectators.nameOf(sessionId);
+        return { t: "chat", at, id: sessionId, text: (message as ClientMessage<"chat">).text, opId, ...(spectator !== undefined ? { spectator: { name: spectator } } : {}) };
+      }
+      case "rematch":
+        return { t: "rematch", at, id: sessionId, keep: this.present(), opId };
       default:
         return { t: "act", at, id: sessionId, action: type as GameActionType, opId, deadline: 0 };
     }
@@ -397,26 +438,85 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
    * and chat that explain it, then the next deadline; the matchmaker learns of phase changes.
    */
   private publish(stepped: Stepped) {
-    const before = this.metadata;
     corked(this.clients, () => {
       this.show();
       for (const event of stepped.events) this.broadcast("event", event);
       if (stepped.chat) this.broadcast("chat", stepped.chat);
     });
-    const match = this.keeper.match;
-    const hostName = this.hostName(match);
-    if (before.phase !== match.phase || before.hostName !== hostName) {
-      const metadata = { ...before, phase: match.phase, hostName };
-      void (before.phase === "lobby" && match.phase !== "lobby" ? this.setMatchmaking({ locked: true, metadata }) : this.setMetadata(metadata));
-    }
+    this.relist();
     this.armTurnTimer();
-    if (match.phase === "finished" && !this.recording) this.recordFinished();
+    const match = this.keeper.match;
+    if (match.phase === "finished" && this.recorded !== match.number) this.recordFinished();
   }
 
   /** Copies the match into the schema and sends the patch now. */
   private show() {
-    projectMatch(this.keeper.match, this.state, (id) => this.connected.has(id));
+    projectMatch(this.keeper.match, this.state, (id) => this.connected.has(id), this.spectators.size);
     this.broadcastPatch();
+  }
+
+  /** The players a rematch keeps: connected, or dropped and within their reconnection window. */
+  private present(): string[] {
+    // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
+    const held = new Set(Object.values(this["_reconnections"] as Record<string, [string, unknown]>).map(([sessionId]) => sessionId));
+    return this.keeper.match.players.filter((p) => this.connected.has(p.id) || held.has(p.id)).map((p) => p.id);
+  }
+
+  // --- the listing ----------------------------------------------------------------------------
+
+  /** What the matchmaker and the lobby list of this room. */
+  private listing(): GameMetadata {
+    const match = this.keeper.match;
+    return { code: match.code, phase: match.phase, hostName: this.hostName(match), maxPlayers: match.options.maxPlayers, spectators: this.spectators.size };
+  }
+
+  /** Locked (out of quick play; a joinById answers GAME_STARTED / ROOM_FULL) while a game runs or after it, or every seat is taken or reserved. */
+  private shouldLock(): boolean {
+    const match = this.keeper.match;
+    return match.phase !== "lobby" || this.headcount().players >= match.options.maxPlayers;
+  }
+
+  private headcount() {
+    // biome-ignore lint/complexity/useLiteralKeys: _reservedSeats is private in Colyseus's Room; TypeScript allows reading it only with bracket access
+    return this.spectators.headcount(this.keeper.match, this["_reservedSeats"] as Record<string, [unknown, ...unknown[]] | undefined>);
+  }
+
+  /** Brings the listing in line with the room (metadata and lock) in one update, when it differs. */
+  private relist() {
+    const metadata = this.listing();
+    const locked = this.shouldLock();
+    const before = this.metadata;
+    const same = before && (Object.keys(metadata) as Array<keyof GameMetadata>).every((key) => before[key] === metadata[key]);
+    if (same && locked === this.locked) return;
+    this.setMatchmaking({ locked, metadata }).catch((e: Error) => this.deps.log?.(`room ${this.roomId}: could not update its listing: ${e.message}`));
+  }
+
+  /**
+   * Colyseus reserves a seat while clients + reservations are under maxClients, which counts
+   * spectators too. Before it does, the room counts by kind: a player needs a free seat, a
+   * spectator one of MAX_SPECTATORS places; a seated player coming back (a rejoin, a takeover) always
+   * fits. A refused reservation is what Colyseus answers a full room with (ROOM_FULL, see
+   * matchmakeErrors.ts). A player's reservation may fill the seats: the room is locked until it is
+   * consumed or expires.
+   */
+  private admitBySeatKind() {
+    type Reserve = (sessionId: string, joinOptions?: unknown, authData?: unknown, seconds?: number, allowReconnection?: boolean, ...rest: unknown[]) => Promise<boolean>;
+    // biome-ignore lint/complexity/useLiteralKeys: _reserveSeat is private in Colyseus's Room; there is no hook before a reservation
+    const reserve = this["_reserveSeat"] as Reserve;
+    const admitting: Reserve = async (sessionId, joinOptions, authData, seconds, allowReconnection, ...rest) => {
+      const coming = !allowReconnection && this.keeper && !this.keeper.match.players.some((p) => p.id === sessionId);
+      const kind = wantsToSpectate(joinOptions) ? "spectator" : "player";
+      if (coming && !hasRoomFor(kind, this.headcount(), this.keeper.match.options.maxPlayers)) return false;
+      const reserved = await reserve.call(this, sessionId, joinOptions, authData, seconds, allowReconnection, ...rest);
+      if (reserved && coming && kind === "player") {
+        this.relist();
+        // an expired reservation frees its seat without telling the room
+        this.later(() => this.relist(), (seconds ?? this.seatReservationTimeout) * 1000 + 50);
+      }
+      return reserved;
+    };
+    // biome-ignore lint/complexity/useLiteralKeys: as above
+    this["_reserveSeat"] = admitting;
   }
 
   private hostName(match: Match): string {
@@ -492,7 +592,10 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   private recordFinished() {
     const match = this.keeper.match;
     const record = matchRecord(this.roomId, match);
+    this.recorded = match.number;
+    const earlier = this.recording;
     this.recording = (async () => {
+      await earlier;
       for (let attempt = 0; ; attempt++) {
         try {
           await this.deps.store.matches.record(record);
@@ -516,7 +619,7 @@ export function gameRoom(deps: RoomDeps): typeof GameRoom {
   return class BoundGameRoom extends GameRoom {
     protected deps = deps;
 
-    static override async onAuth(token: string, options: unknown, _context: AuthContext): Promise<true | SeatAuth> {
+    static override async onAuth(token: string, options: unknown, _context: AuthContext): Promise<true | SeatAuth | SpectatorAuth> {
       return admit(deps.tokens, token, options);
     }
   };

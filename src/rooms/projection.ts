@@ -42,10 +42,13 @@ export function project(game: Game, state: GameState) {
 
 /**
  * Copies a whole room (its match) into the synchronized state: seats, host, seq, deadline and,
- * while a game runs or after it, the game. `connected` tells which players have a live connection.
+ * while a game runs or after it, the game. `connected` tells which players have a live connection;
+ * `spectators` is how many watch.
  */
-export function projectMatch(match: Match, state: GameState, connected: (playerId: string) => boolean) {
+export function projectMatch(match: Match, state: GameState, connected: (playerId: string) => boolean, spectators = 0) {
   state.code = match.code;
+  state.matchNumber = match.number;
+  state.spectators = spectators;
   state.maxPlayers = match.options.maxPlayers;
   state.maxRounds = match.options.maxRounds;
   state.turnSeconds = match.options.turnSeconds;
@@ -73,6 +76,15 @@ export function projectMatch(match: Match, state: GameState, connected: (playerI
     project(match.game, state);
   } else {
     state.phase = match.phase;
+    // a rematch's lobby: nothing of the last game stays on the players
+    for (const player of state.players.values()) {
+      player.money = 0;
+      player.position = 0;
+      player.inJail = false;
+      player.jailTurns = 0;
+      player.bankrupt = false;
+      player.rank = 0;
+    }
     state.currentTurn = "";
     state.stage = "";
     state.round = 0;

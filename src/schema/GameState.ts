@@ -49,6 +49,10 @@ export const GameState = schema(
     owners: t.array("string"),
     /** sessionId of the winner once `phase` is "finished". */
     winner: t.string().default(""),
+    /** The room's match: 1 for its first game, one more after each rematch. */
+    matchNumber: t.uint16().default(1),
+    /** Spectators watching now (not seated, not in `players`). */
+    spectators: t.uint8().default(0),
   },
   "GameState",
 );
