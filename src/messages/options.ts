@@ -15,7 +15,17 @@ export const displayName = z
       .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: "name must not contain control characters" }),
   );
 
-export const joinOptions = z.object({ name: displayName });
+/** At most this many spectators watch one room (they do not take seats). */
+export const MAX_SPECTATORS = 50;
+
+/**
+ * Join options. `spectate: true` (with joinById) watches the room instead of taking a seat, in any
+ * phase, public or private; `name` is then what the spectator's chat lines are signed with.
+ */
+export const joinOptions = z.object({
+  name: displayName,
+  spectate: z.boolean({ message: "spectate must be true or false" }).optional(),
+});
 export type JoinOptions = z.infer<typeof joinOptions>;
 
 /** The round limit and the turn time a room may be created with (the web client's fields are clamped to them). */
@@ -46,6 +56,7 @@ export const createOptionsSchema = (minTurnSeconds: number = TURN_SECONDS.min) =
     .max(TURN_SECONDS.max, { message: `turnSeconds must be at most ${TURN_SECONDS.max}` })
     .optional()
     .default(TURN_SECONDS.default),
+  spectatorChat: z.boolean({ message: "spectatorChat must be true or false" }).optional().default(true),
 });
 export const createOptions = createOptionsSchema();
 export type CreateOptions = z.infer<typeof createOptions>;
