@@ -16,9 +16,13 @@ import {
 } from "../leaderboard.ts";
 import type { Db } from "./db.ts";
 
-/** The player: `i:<identity>` when the match recorded one, else `n:<name>`, as bytes. */
+/**
+ * The player: `i:<identity>` when the match recorded one, else `n:<name>`, as the SHA-256 of its
+ * bytes: exact (the columns' collation is not involved) and 32 bytes wide, where the key itself
+ * (up to 257 characters) would make every temporary table of the query spill to disk.
+ */
 const PLAYER_KEY = (mp: string) =>
-  `CAST(CASE WHEN ${mp}.player_identity IS NULL THEN CONCAT('n:', ${mp}.name) ELSE CONCAT('i:', ${mp}.player_identity) END AS BINARY)`;
+  `UNHEX(SHA2(CASE WHEN ${mp}.player_identity IS NULL THEN CONCAT('n:', ${mp}.name) ELSE CONCAT('i:', ${mp}.player_identity) END, 256))`;
 
 /** A player's rank in their match, as GET /matches/recent ranks (src/store/mysql/matches.ts). */
 const MATCH_RANK = (mp: string) => `ROW_NUMBER() OVER (
@@ -31,38 +35,36 @@ const MATCH_RANK = (mp: string) => `ROW_NUMBER() OVER (
 
 /**
  * ranked: every player of every match of the period with their rank in it (a window per match; a
- * period keeps or drops whole matches, so the ranks are those of the full match). named: the name
- * of each player's latest match (a window per player; the periods all end now, so a player's latest
- * match of the period is their latest of all). totals: one row per player. Then RANK() over the order.
+ * period keeps or drops whole matches, so the ranks are those of the full match). totals: one row
+ * per player, with the name of their latest match (the periods all end now, so a player's latest
+ * match of the period is their latest of all): the greatest of end time, match id and name written
+ * as text that sorts like them (20 + 20 characters, then the name), without a window over every
+ * row. Then RANK() over the order; ties by name, then identity first (`i:` before `n:`), as bytes.
  */
 const leaderboardSql = (since: boolean) => `
 WITH ranked AS (
-  SELECT m.id AS match_id, m.ended_at, mp.name, mp.net_worth,
+  SELECT m.id AS match_id, m.ended_at, mp.name, mp.net_worth, mp.player_identity,
          ${PLAYER_KEY("mp")} AS player_key,
          ${MATCH_RANK("mp")} AS match_rank
     FROM matches m
     JOIN match_players mp ON mp.match_id = m.id
    ${since ? "WHERE m.ended_at >= ?" : ""}
 ),
-named AS (
-  SELECT player_key, match_rank, net_worth,
-         FIRST_VALUE(name) OVER (PARTITION BY player_key ORDER BY ended_at DESC, match_id DESC) AS latest_name
-    FROM ranked
-),
 totals AS (
   SELECT player_key,
-         MAX(latest_name) AS name,
+         SUBSTRING(MAX(CONCAT(DATE_FORMAT(ended_at, '%Y%m%d%H%i%s%f'), LPAD(match_id, 20, '0'), name)), 41) AS name,
+         MAX(player_identity) AS player_identity,
          COUNT(*) AS games,
          SUM(match_rank = 1) AS wins,
          (200 * SUM(match_rank) + COUNT(*)) DIV (2 * COUNT(*)) AS average_rank_x100,
          MAX(net_worth) AS best_net_worth
-    FROM named
+    FROM ranked
    GROUP BY player_key
 )
 SELECT RANK() OVER (ORDER BY wins DESC, average_rank_x100 ASC, best_net_worth DESC) AS player_rank,
        name, wins, games, average_rank_x100, best_net_worth
   FROM totals
- ORDER BY player_rank ASC, CAST(name AS BINARY) ASC, player_key ASC
+ ORDER BY player_rank ASC, CAST(name AS BINARY) ASC, player_identity IS NULL ASC, CAST(player_identity AS BINARY) ASC
  LIMIT ?`;
 
 /**
