@@ -3,8 +3,9 @@
  * MySQL 8.0 syntax that also runs on MariaDB 10.11 (no LATERAL, no JSON_TABLE). Who a player is and
  * the order are src/store/leaderboard.ts's; the in-memory store computes the same in JavaScript.
  *
- * Names and identities are compared and grouped as bytes (CAST AS BINARY): the columns' collation
- * (utf8mb4_general_ci on MariaDB, utf8mb4_0900_ai_ci on MySQL) would make "Ann" and "ann" one player.
+ * Names and identities are compared as bytes (CAST AS BINARY) and players grouped by a hash of
+ * those bytes: the columns' collation (utf8mb4_general_ci on MariaDB, utf8mb4_0900_ai_ci on MySQL)
+ * would make "Ann" and "ann" one player.
  */
 import type { RowDataPacket } from "mysql2/promise";
 import {
