@@ -304,6 +304,9 @@ for (const backend of backends()) {
         assert.equal(good.code, 0, good.stdout + good.stderr);
         assert.match(good.stdout.trim(), new RegExp(`^match ${id}: \\d+ actions, seq \\d+ to \\d+, every hash reproduced by the rules; final state [0-9a-f]{16}, as recorded$`));
 
+        const served = await getJson(`${suite.server.http}/matches/${id}/replay`);
+        assert.equal(served.status, 200);
+
         // a purchase turned into a pass: a move the rules accept, so only the hashes tell
         const conn = await mysql.createConnection({ uri: url });
         try {
@@ -326,6 +329,9 @@ for (const backend of backends()) {
           bad.stdout,
           new RegExp(`^match ${id}: (the replay ends at state [0-9a-f]{16}, the room recorded [0-9a-f]{16} when the game ended|log entry \\d+ \\(act\\) is refused by the rules: [A-Z_]+)$`, "m"),
         );
+
+        // the route answers the replay it made once (a recorded match does not change); the checker reads the database
+        assert.deepEqual((await getJson(`${suite.server.http}/matches/${id}/replay`)).body, served.body);
 
         const unknown = await runReplayCli(["987654"], url);
         assert.equal(unknown.code, 2);
