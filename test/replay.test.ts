@@ -185,6 +185,41 @@ describe("verified replays: the hash and the replay of a log", () => {
     assert.equal(record.finalHash, stateHash(replayOfLog(live.log).final));
   });
 
+  it("replays each match of a room that played again alone: the first up to its record's last entry, the second from its own start", () => {
+    let checked = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const live = playRandomGame(seed);
+      if (live.match.phase !== "finished") continue;
+      const first = matchRecord("room1", live.match);
+      const firstHashes = new Map(live.hashes);
+      const host = live.match.hostId;
+      const kept = live.match.players.filter((p) => !p.left).map((p) => p.id);
+      if (kept.length < 2 || !kept.includes(host)) continue;
+      assert.equal(live.offer({ t: "rematch", at: 0, id: host, keep: kept }), null);
+      live.hashes.clear();
+      for (const id of kept) live.offer({ t: "ready", at: 0, id, ready: true });
+      assert.equal(live.offer({ t: "start", at: 0, id: host, seed: seed * 7919, deadline: 0 }), null);
+      playOn(live, prng(seed + 1000), kept);
+      const second = matchRecord("room1", live.match);
+      assert.notEqual(first.key, second.key);
+
+      const one = replayOfLog(live.log.slice(0, first.logLastN)).replay;
+      const two = replayOfLog(live.log.slice(0, second.logLastN)).replay;
+      assert.equal(one.setup.seed, first.seed);
+      assert.equal(two.setup.seed, seed * 7919);
+      assert.deepEqual(two.setup.players.map((p) => p.id).sort(), [...kept].sort());
+      assert.ok(one.actions.at(-1)!.seq < two.actions[0].seq);
+      assert.equal(one.actions.at(-1)!.hash, first.finalHash);
+      assert.equal(two.actions.at(-1)?.hash ?? stateHash(live.match.game!), second.finalHash);
+      for (const [seq, hash] of firstHashes) assert.equal(one.actions.find((a) => a.seq === seq)?.hash, hash);
+      for (const [seq, hash] of live.hashes) assert.equal(two.actions.find((a) => a.seq === seq)?.hash, hash);
+      assert.deepEqual(checkReplay(one), []);
+      assert.deepEqual(checkReplay(two), []);
+      checked++;
+    }
+    assert.ok(checked >= 10, `${checked} rooms played twice`);
+  });
+
   it("hashes canonical JSON: key order does not matter, values do", () => {
     assert.equal(canonicalJson({ b: [1, { d: null, c: "x" }], a: true }), '{"a":true,"b":[1,{"c":"x","d":null}]}');
     const game = rules.newGame(
