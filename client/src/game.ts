@@ -13,7 +13,9 @@ import { fill, h, svg } from "./dom.ts";
 import { money, seatColor } from "./format.ts";
 import { ICONS } from "./icons.ts";
 import { narrate, type Cast } from "./narrate.ts";
+import { playAgainControls } from "./rematch.ts";
 import type { RoomSession } from "./session.ts";
+import { markSpectating } from "./watch.ts";
 
 interface Action {
   type: ClientMessageType;
@@ -127,10 +129,12 @@ export class GameView {
     });
     this.board.update({ players, owners, currentTurn: state.currentTurn });
     this.renderCenter(state);
+    markSpectating(this.board.center, this.actions, state, this.session.me);
     this.renderPlayers(state, players, owners);
     this.renderLog(state);
     this.chat.update();
     this.renderWinner(state, players);
+    playAgainControls(this.winner, state, this.session);
     this.tick();
   }
 

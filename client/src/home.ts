@@ -10,6 +10,7 @@ import { fill, h } from "./dom.ts";
 import { GROUP_COLORS } from "./format.ts";
 import { LeaderboardView } from "./leaderboard.ts";
 import { toast } from "./notices.ts";
+import { joinable, renderWatchList, seatsOf } from "./watch.ts";
 import type { GameRoom } from "./session.ts";
 import { ensurePlayerToken, forgetPlayerToken } from "./auth.ts";
 import { saveName, savedName } from "./storage.ts";
@@ -289,6 +290,11 @@ export class HomeView {
     return this.attempt((name) => sdk.joinById(roomId, { name }));
   }
 
+  /** Watches a game in play (a spectator: no seat). */
+  private watchListed(roomId: string) {
+    return this.attempt((name) => sdk.joinById(roomId, { name, spectate: true }));
+  }
+
   // --- the live list --------------------------------------------------------------------------
 
   private async watchLobby() {
@@ -340,8 +346,9 @@ export class HomeView {
   }
 
   private renderList() {
+    renderWatchList(this.list, this.listings.values(), (roomId) => this.watchListed(roomId), this.busy);
     const open = [...this.listings.values()]
-      .filter((r) => (r.name ?? "game") === "game" && r.metadata?.phase === "lobby" && r.clients < r.maxClients)
+      .filter((r) => (r.name ?? "game") === "game" && joinable(r))
       .sort((a, b) => String(a.createdAt ?? "").localeCompare(String(b.createdAt ?? "")));
     // a Join button that had the focus is drawn again: the focus stays on it (on the list if its room went)
     const focused = document.activeElement instanceof HTMLElement && this.list.contains(document.activeElement) ? document.activeElement.closest("li")?.dataset.roomId ?? "" : null;
@@ -360,9 +367,9 @@ export class HomeView {
             "span",
             { class: "room-main" },
             h("span", { class: "room-host" }, `${r.metadata?.hostName || "Someone"}'s room`),
-            h("span", { class: "muted" }, `${r.clients}/${r.maxClients} players`),
+            h("span", { class: "muted" }, `${seatsOf(r).players}/${seatsOf(r).seats} players`),
           ),
-          h("span", { class: "seats-bar" }, Array.from({ length: r.maxClients }, (_, i) => h("i", { class: i < r.clients ? "taken" : "" }))),
+          h("span", { class: "seats-bar" }, Array.from({ length: seatsOf(r).seats }, (_, i) => h("i", { class: i < seatsOf(r).players ? "taken" : "" }))),
           h(
             "button",
             {

@@ -18,6 +18,7 @@ import { RoomSession, type GameRoom } from "./session.ts";
 import { ensurePlayerToken } from "./auth.ts";
 import { forgetSeat, forgetSeatToken, pruneSeatTokens, savedName, savedRoom, savedSeat, seatTokenOf } from "./storage.ts";
 import { WaitingView } from "./waiting.ts";
+import { spectating } from "./watch.ts";
 
 interface Screen {
   el: HTMLElement;
@@ -123,7 +124,8 @@ function enter(room: GameRoom, code: string | null = null) {
     const state = current.state;
     renderHeader();
     if (!state) return;
-    const wanted = state.phase === "lobby" ? "waiting" : "game";
+    // a spectator watches the board in every phase: the waiting room is for the seated
+    const wanted = state.phase === "lobby" && !spectating(state, current.me) ? "waiting" : "game";
     if (wanted === shown) return;
     shown = wanted;
     if (wanted === "waiting") show(new WaitingView(current));
