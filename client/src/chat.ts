@@ -1,7 +1,7 @@
 /** The room's chat: the lines of this visit and a box to send one (the server trims and caps it). */
 import { MAX_CHAT } from "../../src/messages/contract.ts";
 import { h } from "./dom.ts";
-import { seatColor } from "./format.ts";
+import { seatText } from "./format.ts";
 import type { RoomSession } from "./session.ts";
 
 export class ChatPanel {
@@ -59,7 +59,7 @@ export class ChatPanel {
         h(
           "li",
           { class: chat.from === this.session.me ? "mine" : "" },
-          h("b", { style: seat !== undefined ? `color:${seatColor(seat)}` : "" }, chat.name),
+          h("b", { style: seat !== undefined ? `color:${seatText(seat)}` : "" }, chat.name),
           " ",
           h("span", null, chat.text),
         ),

@@ -10,9 +10,9 @@ import type { Board } from "./api.ts";
 import { BoardView, token } from "./board.ts";
 import { ChatPanel } from "./chat.ts";
 import { fill, h, svg } from "./dom.ts";
-import { money, seatColor } from "./format.ts";
+import { money, seatColor, seatStyle } from "./format.ts";
 import { ICONS } from "./icons.ts";
-import { narrate, type Cast } from "./narrate.ts";
+import { narrate, serverPlayed, type Cast } from "./narrate.ts";
 import { playAgainControls } from "./rematch.ts";
 import type { RoomSession } from "./session.ts";
 import { markSpectating } from "./watch.ts";
@@ -36,7 +36,7 @@ function die(value: number | undefined): HTMLElement {
   const pips = PIPS[value ?? 0] ?? [];
   return h(
     "span",
-    { class: `die${value ? "" : " blank"}`, "data-value": value ?? "", "aria-label": value ? `die showing ${value}` : "die not rolled" },
+    { class: `die${value ? "" : " blank"}`, role: "img", "data-value": value ?? "", "aria-label": value ? `die showing ${value}` : "die not rolled" },
     Array.from({ length: 9 }, (_, i) => h("i", { class: pips.includes(i) ? "pip" : "" })),
   );
 }
@@ -44,7 +44,7 @@ function die(value: number | undefined): HTMLElement {
 export class GameView {
   readonly el: HTMLElement;
   private readonly board: BoardView;
-  private readonly status = h("div", { class: "turn-status", "data-testid": "turn-status" });
+  private readonly status = h("div", { class: "turn-status", role: "status", "aria-live": "polite", "aria-atomic": "true", "data-testid": "turn-status" });
   private readonly dice = h("div", { class: "dice", "data-testid": "dice" });
   private readonly timerBar = h("span", { class: "timer-fill" });
   private readonly timerText = h("span", { class: "timer-text", "data-testid": "countdown" });
@@ -52,7 +52,8 @@ export class GameView {
   private readonly actions = h("div", { class: "actions", "data-testid": "actions" });
   private readonly playersEl = h("ol", { class: "player-list", "data-testid": "players" });
   private readonly roundEl = h("span", { class: "muted", "data-testid": "round" });
-  private readonly log = h("ol", { class: "event-log", "data-testid": "event-log" });
+  private readonly log = h("ol", { class: "event-log", "aria-live": "polite", "aria-relevant": "additions", "aria-labelledby": "game-log-title", "data-testid": "event-log" });
+  private readonly side = h("aside", { class: "side", id: "game-side", tabindex: -1, "aria-label": "Players, game log and chat" });
   private readonly winner = h("dialog", { class: "winner-dialog", "data-testid": "winner" });
   private readonly chat: ChatPanel;
   private readonly unsubscribe: () => void;
@@ -78,23 +79,46 @@ export class GameView {
       this.timer,
       this.actions,
     );
+    this.side.append(
+      h("section", { class: "panel players" }, h("h2", null, "Players ", this.roundEl), this.playersEl),
+      h("section", { class: "panel log" }, h("h2", { id: "game-log-title" }, "Game log"), this.log),
+      this.chat.el,
+    );
     this.el = h(
       "section",
       { class: "game", "data-testid": "game-screen" },
-      h("div", { class: "board-wrap" }, this.board.el),
+      h("h1", { class: "sr-only" }, "Game"),
       h(
-        "aside",
-        { class: "side" },
-        h("section", { class: "panel players" }, h("h2", null, "Players ", this.roundEl), this.playersEl),
-        h("section", { class: "panel log" }, h("h2", null, "Game log"), this.log),
-        this.chat.el,
+        "a",
+        {
+          class: "skip-link",
+          href: "#game-side",
+          "data-testid": "skip-board",
+          onclick: (e: Event) => {
+            e.preventDefault();
+            this.side.focus();
+            this.side.scrollIntoView({ block: "start" });
+          },
+        },
+        "Skip the board",
       ),
+      h("div", { class: "board-wrap" }, this.board.el),
+      this.side,
       this.winner,
     );
+    // the dialog gives the focus back to what had it, which may have been redrawn meanwhile
+    this.winner.addEventListener("close", () => {
+      if (document.activeElement === document.body || document.activeElement === null) this.focus();
+    });
     this.unsubscribe = session.subscribe(() => this.update());
     this.ticker = setInterval(() => this.tick(), 250);
     this.update();
     queueMicrotask(() => this.update()); // once on the page: the result dialog can only open in a document
+  }
+
+  /** The first action (roll, buy, end the turn, or the results): where the focus goes after a screen change. */
+  focus() {
+    this.actions.querySelector<HTMLElement>("button")?.focus();
   }
 
   destroy() {
@@ -116,6 +140,7 @@ export class GameView {
     return {
       name: (id) => state.players.get(String(id))?.name ?? "someone",
       tile: (i) => this.boardData.tiles[Number(i)],
+      away: (id) => state.players.get(String(id))?.connected === false,
     };
   }
 
@@ -164,7 +189,8 @@ export class GameView {
             ? `${current.name} is deciding on ${here?.name ?? "a tile"}.`
             : `${current.name} is finishing the turn.`;
     }
-    this.status.textContent = text;
+    // a live region: only a change is written (and so announced)
+    if (this.status.textContent !== text) this.status.textContent = text;
     this.status.classList.toggle("mine", myTurn);
     document.title = myTurn ? "Your turn · Boardroom" : state.phase === "finished" ? "Game over · Boardroom" : "Boardroom";
     this.status.style.setProperty("--seat", current ? seatColor(current.seat) : "transparent");
@@ -200,25 +226,32 @@ export class GameView {
     const key = `${state.phase}|${actions.map((a) => `${a.type}:${a.label}:${myTurn && !this.session.waiting(a.type) && this.session.connected}`).join("|")}`;
     if (key === this.actionsKey) return;
     this.actionsKey = key;
+    // the buttons are drawn again: one that had the focus hands it to the first of the new ones
+    const hadFocus = this.actions.contains(document.activeElement);
     if (state.phase === "finished") {
-      fill(this.actions, h("button", { class: "btn btn-primary", onclick: () => this.showResult() }, "Results"));
-      return;
+      fill(this.actions, h("button", { class: "btn btn-primary", "data-testid": "show-results", onclick: () => this.showResult() }, "Results"));
+    } else {
+      fill(
+        this.actions,
+        actions.map((a) => {
+          // aria-disabled, not disabled: a button that cannot be used now still holds the focus
+          const off = !myTurn || this.session.waiting(a.type) || !this.session.connected;
+          return h(
+            "button",
+            {
+              class: `btn${a.primary ? " btn-primary" : ""}`,
+              "data-testid": `action-${a.type}`,
+              "aria-disabled": String(off),
+              onclick: () => {
+                if (myTurn && !this.session.waiting(a.type) && this.session.connected) this.session.send(a.type);
+              },
+            },
+            a.label,
+          );
+        }),
+      );
     }
-    fill(
-      this.actions,
-      actions.map((a) =>
-        h(
-          "button",
-          {
-            class: `btn${a.primary ? " btn-primary" : ""}`,
-            "data-testid": `action-${a.type}`,
-            disabled: !myTurn || this.session.waiting(a.type) || !this.session.connected,
-            onclick: () => this.session.send(a.type),
-          },
-          a.label,
-        ),
-      ),
-    );
+    if (hadFocus) this.focus();
   }
 
   private tick() {
@@ -253,7 +286,7 @@ export class GameView {
           "li",
           {
             class: `player${p.id === state.currentTurn ? " current" : ""}${p.bankrupt ? " out" : ""}`,
-            style: `--seat:${seatColor(p.seat)}`,
+            style: seatStyle(p.seat),
             "data-testid": "player-row",
             "data-session-id": p.id,
             "data-seat": p.seat,
@@ -288,10 +321,18 @@ export class GameView {
       const sentence = narrate(event, cast);
       if (!sentence) continue;
       const player = state.players.get(String(event.player ?? event.winner ?? ""));
+      const byServer = serverPlayed(event);
       this.log.prepend(
         h(
           "li",
-          { class: `ev ev-${event.type}`, "data-testid": "event", "data-type": event.type, style: player ? `--seat:${seatColor(player.seat)}` : "" },
+          {
+            class: `ev ev-${event.type}${byServer ? " ev-auto" : ""}`,
+            "data-testid": "event",
+            "data-type": event.type,
+            "data-auto": byServer ? "true" : null,
+            style: player ? `--seat:${seatColor(player.seat)}` : "",
+          },
+          byServer ? h("span", { class: "badge badge-auto", "aria-hidden": "true" }, "Server") : null,
           sentence,
         ),
       );

@@ -248,7 +248,7 @@ export class HomeView {
       return;
     } finally {
       this.setBusy(false);
-      if (focused?.isConnected && (document.activeElement === document.body || document.activeElement === null)) focused.focus();
+      if (focused?.isConnected && (document.activeElement === document.body || document.activeElement === null)) focused.focus({ preventScroll: true }); // the toast stays in view
     }
     if (this.destroyed) return void room.leave();
     this.options.joined(room);
@@ -275,7 +275,7 @@ export class HomeView {
   private joinByCode(code: string) {
     if (!CODE.test(code)) {
       toast("A room code is exactly 6 digits.", "error");
-      this.codeInput.focus();
+      this.codeInput.focus({ preventScroll: true });
       return;
     }
     return this.attempt(async (name) => {

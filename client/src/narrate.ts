@@ -1,4 +1,7 @@
-/** The room's `event` messages told as sentences, with player and tile names. */
+/**
+ * The room's `event` messages told as sentences, with player and tile names. A move the server made
+ * for a player (`auto: true`: the turn time ran out, or the player is away) says so.
+ */
 import type { EventMessage } from "../../src/messages/contract.ts";
 import type { Tile } from "./api.ts";
 import { money } from "./format.ts";
@@ -6,6 +9,13 @@ import { money } from "./format.ts";
 export interface Cast {
   name(sessionId: unknown): string;
   tile(index: unknown): Tile | undefined;
+  /** The player is disconnected (the server plays their turns at once, not after their time). */
+  away?(sessionId: unknown): boolean;
+}
+
+/** The move of this event was the server's, made for the player on turn (not the next turn's start, nor the end). */
+export function serverPlayed(event: EventMessage): boolean {
+  return event.auto === true && event.type !== "turn_started" && event.type !== "game_over";
 }
 
 const JAIL_REASONS: Record<string, string> = {
@@ -25,6 +35,14 @@ export function narrate(event: EventMessage, cast: Cast): string | null {
   const who = cast.name(event.player);
   const tileName = (i: unknown) => cast.tile(i)?.name ?? `tile ${String(i)}`;
   const amount = money(Number(event.amount ?? 0));
+  if (serverPlayed(event)) {
+    const why = cast.away?.(event.player) ? `${who} is away` : "Time ran out";
+    if (event.type === "dice_rolled") {
+      const [a, b] = Array.isArray(event.dice) ? (event.dice as number[]) : [0, 0];
+      return `${why}: the server rolled for ${who}: ${a} + ${b} = ${a + b}${event.doubles ? " (doubles!)" : ""}.`;
+    }
+    if (event.type === "passed") return `${why}: the server did not buy ${tileName(event.tile)} for ${who}.`;
+  }
   switch (event.type) {
     case "game_started": {
       const order = Array.isArray(event.turnOrder) ? event.turnOrder.map((id) => cast.name(id)).join(", ") : "";

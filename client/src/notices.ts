@@ -41,6 +41,8 @@ export function toast(message: string, tone: Tone = "error", ms = tone === "erro
   const add = () => {
     region.append(item);
     while (region.children.length > 4) region.firstElementChild?.remove();
+    // the region is at the top of the screen: scrolled past, the toast is brought into view (below the sticky header), never over the page
+    item.scrollIntoView({ block: "nearest" });
     setTimeout(() => item.remove(), ms);
   };
   // a region that has just been put in the page is not yet watched by screen readers

@@ -5,7 +5,7 @@
 import type { Player } from "../../src/schema/GameState.ts";
 import { ChatPanel } from "./chat.ts";
 import { fill, h, svg } from "./dom.ts";
-import { seatColor, initial } from "./format.ts";
+import { seatStyle, initial } from "./format.ts";
 import { ICONS } from "./icons.ts";
 import { toast } from "./notices.ts";
 import type { RoomSession } from "./session.ts";
@@ -44,9 +44,10 @@ export class WaitingView {
 
   constructor(private readonly session: RoomSession) {
     this.chat = new ChatPanel(session);
+    // while its answer is awaited the button is aria-disabled, not disabled: it keeps the focus
     this.readyBtn.addEventListener("click", () => {
       const me = this.session.state?.players.get(this.session.me);
-      if (me) this.session.send("ready", { ready: !me.ready });
+      if (me && !this.session.waiting("ready")) this.session.send("ready", { ready: !me.ready });
     });
     this.startBtn.addEventListener("click", () => this.session.send("start"));
     const code = () => this.session.state?.code ?? "";
@@ -56,7 +57,7 @@ export class WaitingView {
       h(
         "div",
         { class: "card code-card" },
-        h("div", { class: "eyebrow" }, "Room code"),
+        h("h1", { class: "eyebrow" }, h("span", { class: "sr-only" }, "Waiting room: "), "Room code"),
         this.codeEl,
         h(
           "div",
@@ -81,6 +82,10 @@ export class WaitingView {
     this.linkEl.addEventListener("focus", () => this.linkEl.select());
     this.unsubscribe = session.subscribe(() => this.update());
     this.update();
+  }
+
+  focus() {
+    this.readyBtn.focus();
   }
 
   destroy() {
@@ -116,7 +121,7 @@ export class WaitingView {
             "data-seat": p.seat,
             "data-ready": String(p.ready),
           },
-          h("span", { class: "avatar", style: `--seat:${seatColor(p.seat)}` }, initial(p.name)),
+          h("span", { class: "avatar", style: seatStyle(p.seat) }, initial(p.name)),
           h("span", { class: "seat-name" }, p.name, p.id === this.session.me ? h("span", { class: "muted" }, " (you)") : null),
           p.id === state.hostId ? h("span", { class: "badge badge-host", "data-testid": "host-badge" }, svg(ICONS.crown), "Host") : null,
           p.connected ? null : h("span", { class: "badge badge-offline" }, "Offline"),
@@ -134,12 +139,15 @@ export class WaitingView {
 
     this.readyBtn.textContent = me?.ready ? "Not ready" : "I'm ready";
     this.readyBtn.classList.toggle("btn-primary", !me?.ready);
-    this.readyBtn.disabled = this.session.waiting("ready");
+    this.readyBtn.setAttribute("aria-disabled", String(this.session.waiting("ready")));
 
     const allReady = players.length > 0 && players.every((p) => p.ready);
     const canStart = players.length >= MIN_PLAYERS && allReady;
     this.startBtn.hidden = !isHost;
-    this.startBtn.disabled = !canStart || this.session.waiting("start");
+    const startOff = !canStart || this.session.waiting("start");
+    // a disabled button loses the focus: it goes to Ready instead of the page
+    if (startOff && document.activeElement === this.startBtn) this.readyBtn.focus();
+    this.startBtn.disabled = startOff;
     const host = players.find((p) => p.id === state.hostId);
     this.hint.textContent =
       players.length < MIN_PLAYERS

@@ -33,7 +33,7 @@ describe("browser client: player tokens", function () {
     await readyAndStart(a.page, b.page);
     const ada = await sessionIdOf(a.page);
     // Ada (seat 0) plays her roll
-    await a.page.click(`${byTestId("action-roll")}:not([disabled])`);
+    await a.page.click(`${byTestId("action-roll")}[aria-disabled="false"]`);
     await b.page.waitForSelector(`${byTestId("event")}[data-type="dice_rolled"]`);
 
     // a reload takes her own seat back

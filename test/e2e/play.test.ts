@@ -14,7 +14,7 @@ const STARTING_MONEY = 1500;
 
 async function actionStates(page: Page): Promise<Record<string, boolean>> {
   return page.$$eval('[data-testid="actions"] button', (buttons) =>
-    Object.fromEntries(buttons.map((b) => [b.getAttribute("data-testid") ?? "", !(b as HTMLButtonElement).disabled])),
+    Object.fromEntries(buttons.map((b) => [b.getAttribute("data-testid") ?? "", b.getAttribute("aria-disabled") !== "true"])),
   );
 }
 
@@ -45,8 +45,8 @@ describe("browser client: playing a turn", function () {
     const pages: Record<string, Page> = { [ids.a]: a.page, [ids.b]: b.page };
 
     // Ada (seat 0) is first: her roll is enabled, Bo's is shown but disabled
-    await a.page.waitForSelector(`${byTestId("action-roll")}:not([disabled])`);
-    await b.page.waitForSelector(`${byTestId("action-roll")}[disabled]`);
+    await a.page.waitForSelector(`${byTestId("action-roll")}[aria-disabled="false"]`);
+    await b.page.waitForSelector(`${byTestId("action-roll")}[aria-disabled="true"]`);
     assert.match((await b.page.textContent(byTestId("turn-status"))) ?? "", /Ada/);
 
     // Whoever is on turn plays (roll, buy when offered, end), and after each action the other
@@ -117,7 +117,7 @@ describe("browser client: playing a turn", function () {
 
     const winner = a.page.locator(byTestId("winner"));
     for (let i = 0; i < 60 && !(await winner.isVisible()); i++) {
-      const button = a.page.locator('[data-testid="actions"] button:not([disabled])').first();
+      const button = a.page.locator('[data-testid="actions"] button:not([aria-disabled="true"])').first();
       if (await button.count()) await button.click().catch(() => {});
       await a.page.waitForTimeout(100);
     }

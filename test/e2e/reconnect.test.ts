@@ -84,7 +84,7 @@ describe("browser client: reload and reconnection", function () {
       id,
     );
     // and B can still play: the buttons follow the turn again
-    await b.page.waitForSelector(`${byTestId("action-roll")}[disabled]`);
+    await b.page.waitForSelector(`${byTestId("action-roll")}[aria-disabled="true"]`);
     await a.page.click(byTestId("action-roll"));
     await b.page.waitForSelector(`${byTestId("event")}[data-type="dice_rolled"]`);
   });

@@ -167,7 +167,7 @@ describe("browser client: a game outlives a server restart", function () {
     await until(() => botBack.room.state.players?.get(id)?.connected === true, "the bot to see the page's player back");
 
     // the game goes on: on its turn, the page makes a move and the server accepts it
-    const action = page.locator('[data-testid="actions"] button:not([disabled])').first();
+    const action = page.locator('[data-testid="actions"] button[aria-disabled="false"]').first();
     await action.waitFor({ timeout: 20_000 });
     const seqBefore = botBack.room.state.seq;
     await action.click();
