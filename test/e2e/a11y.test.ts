@@ -1,6 +1,6 @@
 /**
  * Browser e2e: a client that everyone can use. axe-core finds no "serious" or "critical" violation
- * on any screen (home, waiting room, game, result) at 1280x800 and at 360x740, each screen saved as
+ * on any screen (home, waiting room, game, result, the spectator's view) at 1280x800 and at 360x740, each screen saved as
  * test-results/a11y-<screen>-<width>.png; the round limit and turn time chosen on the home screen are
  * the room's; Enter in the name field submits; the focus stays on a control after every action; a
  * home-screen toast does not follow the player into the waiting room and covers no control; the
@@ -139,6 +139,34 @@ describe("browser client: for everyone (accessibility, keyboard, focus, toasts, 
       }
       await winner.waitFor();
       await checkScreen(page, "result");
+    });
+  }
+
+  for (const viewport of [DESKTOP, PHONE]) {
+    it(`finds no serious or critical axe-core violation on the spectator's view at ${viewport.width}px`, async () => {
+      const sdk = new ColyseusSDK(suite.server.ws);
+      const host = await sdk.create("game", { name: "Hal", turnSeconds: 60 });
+      bots.push(host);
+      host.onMessage("*", () => {});
+      await until(() => host.state.code, "the bots' room code");
+      const guest = await sdk.joinById(host.roomId, { name: "Gus" });
+      bots.push(guest);
+      guest.onMessage("*", () => {});
+      await until(() => host.state.players.size === 2, "both seated");
+      host.send("ready", { ready: true });
+      guest.send("ready", { ready: true });
+      await until(() => [...host.state.players.values()].every((p: any) => p.ready), "both ready");
+      host.send("start", {});
+
+      const { page } = await suite.chrome.person(viewport);
+      await openHome(page, suite.server.http);
+      await setName(page, "Fan");
+      const item = page.locator(`${byTestId("watch-item")}[data-code="${host.state.code}"]`);
+      await item.waitFor();
+      await checkScreen(page, "home-watchable");
+      await item.locator(byTestId("watch-listed")).click();
+      await page.waitForSelector(byTestId("spectating"));
+      await checkScreen(page, "spectator");
     });
   }
 
