@@ -1,5 +1,6 @@
 /** The game played through the `game` room with real SDK clients: flow, refusals, seq, timer, chat. */
 import assert from "node:assert/strict";
+import { matchMaker } from "@colyseus/core";
 import { backends } from "./helpers/backends.ts";
 import { ask, observe, playToTheEnd, type Observed } from "./helpers/players.ts";
 import { serverSuite } from "./helpers/suite.ts";
@@ -106,6 +107,23 @@ for (const backend of backends()) {
       await ask(ann, "ready", { ready: true });
       assert.equal(((await ask(ann, "start")) as any).code, "NOT_READY");
       assert.equal(serverRoom(ann.room.roomId).state.phase, "lobby");
+    });
+
+    it("refuses to start while a player holds a seat reservation and has not joined yet, and starts once they are in and ready", async () => {
+      const [ann, bob] = await lobby(["Ann", "Bob"]);
+      for (const p of [ann, bob]) await ask(p, "ready", { ready: true });
+      // the matchmaker seats Cy (as quick play or a join by code does) before Cy's WebSocket arrives
+      const reservation = await matchMaker.joinById(ann.room.roomId, { name: "Cy" });
+      const refused = (await ask(ann, "start")) as any;
+      assert.equal(refused.code, "NOT_READY");
+      assert.match(refused.message, /joining/);
+      assert.equal(serverRoom(ann.room.roomId).state.phase, "lobby");
+      const cy = observe(await suite.sdk.consumeSeatReservation(reservation));
+      open.push(cy.room);
+      await until(() => ann.room.state.players?.size === 3, "Cy seated");
+      assert.equal(((await ask(ann, "start")) as any).code, "NOT_READY", "Cy is in but not ready");
+      await ask(cy, "ready", { ready: true });
+      assert.ok("seq" in (await ask(ann, "start")));
     });
 
     it("locks a started game: no new joins, and gone from the listing", async () => {

@@ -391,6 +391,11 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       return this.refuse(client, opId, { code: "UNKNOWN_PLAYER", message: "You are not seated in this room." });
     }
     if (this.keeper.paused) return this.refuse(client, opId, { code: "UNAVAILABLE", message: "The game is paused: the server cannot save moves right now. Try again in a moment." });
+    // a player the matchmaker has seated but who has not connected yet would find the game started
+    // without them (GAME_STARTED at connect): the start waits for them to arrive and get ready
+    if (type === "start" && this.headcount().players > this.keeper.match.players.length) {
+      return this.refuse(client, opId, { code: "NOT_READY", message: "A player is joining: start once they are in and ready." });
+    }
 
     void this.keeper.serially(async () => {
       // checked in order, so a repeat queued behind its original is answered, not applied
