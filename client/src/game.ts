@@ -14,6 +14,7 @@ import { money, seatColor, seatStyle } from "./format.ts";
 import { ICONS } from "./icons.ts";
 import { narrate, serverPlayed, type Cast } from "./narrate.ts";
 import { playAgainControls } from "./rematch.ts";
+import { replayButton } from "./replay.ts";
 import type { RoomSession } from "./session.ts";
 import { markSpectating } from "./watch.ts";
 
@@ -386,6 +387,7 @@ export class GameView {
               },
               "See the board",
             ),
+            state.code ? replayButton(state.code) : null,
             h("button", { class: "btn btn-primary", "data-testid": "back-home", onclick: () => this.goHome() }, "Back to home"),
           ),
         ),

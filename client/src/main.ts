@@ -14,6 +14,7 @@ import { GameView } from "./game.ts";
 import { HomeView } from "./home.ts";
 import { mountNotices, notice, showBanner, toast, toastRegion } from "./notices.ts";
 import { SeatGone, joinOwnSeat, rejoinSeat, type RejoinOptions } from "./rejoin.ts";
+import { ReplayView } from "./replay.ts";
 import { RoomSession, type GameRoom } from "./session.ts";
 import { ensurePlayerToken } from "./auth.ts";
 import { forgetSeat, forgetSeatToken, pruneSeatTokens, savedName, savedRoom, savedSeat, seatTokenOf } from "./storage.ts";
@@ -297,6 +298,15 @@ async function boot() {
     return;
   }
   const params = new URLSearchParams(location.search);
+  const replay = params.get("replay");
+  if (replay !== null) {
+    const home = () => {
+      history.replaceState(null, "", location.pathname);
+      goHome();
+    };
+    renderHeader();
+    return show(new ReplayView(board, replay, home));
+  }
   const code = params.get("code");
   if (code !== null) history.replaceState(null, "", location.pathname);
   pruneSeatTokens();
