@@ -1,6 +1,6 @@
 /**
  * Browser e2e: a client that everyone can use. axe-core finds no "serious" or "critical" violation
- * on any screen (home, waiting room, game, result, the spectator's view) at 1280x800 and at 360x740, each screen saved as
+ * on any screen (home, waiting room, game, result, replay viewer, the spectator's view) at 1280x800 and at 360x740, each screen saved as
  * test-results/a11y-<screen>-<width>.png; the round limit and turn time chosen on the home screen are
  * the room's; Enter in the name field submits; the focus stays on a control after every action; a
  * home-screen toast does not follow the player into the waiting room and covers no control; the
@@ -102,7 +102,7 @@ describe("browser client: for everyone (accessibility, keyboard, focus, toasts, 
   }
 
   for (const viewport of [DESKTOP, PHONE]) {
-    it(`finds no serious or critical axe-core violation on home, waiting room, game and result at ${viewport.width}px`, async () => {
+    it(`finds no serious or critical axe-core violation on home, waiting room, game, result and its replay at ${viewport.width}px`, async () => {
       const { page } = await suite.chrome.person(viewport);
       await openHome(page, suite.server.http);
       await checkScreen(page, "home");
@@ -139,6 +139,17 @@ describe("browser client: for everyone (accessibility, keyboard, focus, toasts, 
       }
       await winner.waitFor();
       await checkScreen(page, "result");
+
+      // the finished match in the replay viewer, stepped to its end
+      const match = await until(async () => {
+        const recent = await fetch(`${suite.server.http}/matches/recent`).then((r) => r.json());
+        return (recent.matches as Array<{ id: number; code: string }>).find((m) => m.code === code) ?? null;
+      }, "the match recorded");
+      await page.goto(`${suite.server.http}/?replay=${match.id}`);
+      await page.waitForSelector('[data-testid="replay-screen"][data-state="ready"]');
+      await checkScreen(page, "replay");
+      await page.click(byTestId("replay-last"));
+      await checkScreen(page, "replay-end");
     });
   }
 
