@@ -136,8 +136,8 @@ export function killAllDrivers() {
   for (const child of drivers) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
 
-/** The driver process (driver.ts) over IPC, pinned when taskset is there. */
-class DriverProcess {
+/** The driver process (driver.ts) over IPC, pinned when taskset is there (bench/memory.ts seats its players with it too). */
+export class DriverProcess {
   readonly child: ChildProcess;
   players = 0;
   private output = "";

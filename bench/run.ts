@@ -8,6 +8,8 @@
  * With --compare it runs our server and hand-written peers (bench/peers/) one after the other
  * through one light driver (compare.ts, driver.ts).
  *
+ * With --memory it measures where the server's memory per player goes (memory.ts).
+ *
  * With --compare-stores each level runs against an in-memory-store server and then a MySQL-store
  * server (the cost of durability, side by side); with --restart-at S the MySQL server is stopped
  * with SIGTERM S seconds into the window and started again on its port (see restart.ts).
@@ -26,6 +28,7 @@ import { Metrics } from "../loadtest/metrics.ts";
 import { writeChart } from "./chart.ts";
 import { summariseProfile } from "./profile.ts";
 import { PEERS, killAllDrivers, rssSlope, runCompare, type PeerName } from "./compare.ts";
+import { runMemoryCli } from "./memory.ts";
 import { DURABILITY_GOALS, compareStores, comparisonTable, goals, restartTable, scaling, table, type LevelResult } from "./report.ts";
 import { restartResult, restartServer } from "./restart.ts";
 import { health, killAllServers, startServer, writeServerLogs, type ServerProcess } from "./servers.ts";
@@ -60,6 +63,8 @@ const HELP = `npm run bench -- [flags]
                          again (twice at most) when other work used over 10% of a core in its window (default 90;
                          0: neither)
   --results-dir DIR      with --compare: write the JSON there instead of bench/results (the spec's scratch directory)
+  --memory               where the server's memory per player goes: two levels, a fresh server each, RSS, smaps,
+                         V8 heap spaces and a heap snapshot per level (its own flags: npm run bench -- --memory --help)
 ${BOT_FLAGS_HELP.split("\n").filter((l) => !l.includes("--endpoint")).join("\n").replace(/\(default 2\)/, "(default 1 in the bench)")}
   --help
 
@@ -181,6 +186,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 async function main() {
+  // --memory is its own mode with its own flags (bench/memory.ts): where the memory per player goes
+  if (process.argv.includes("--memory")) return runMemoryCli(process.argv.slice(2).filter((a) => a !== "--memory"));
   const options = parse();
   if (!options) return console.log(HELP);
 
@@ -740,7 +747,7 @@ try {
     console.error(e.message);
     process.exit(2);
   }
-  if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+  if (e instanceof UsageError || String((e as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS")) {
     console.error(`${(e as Error).message}\n\n${HELP}`);
     process.exit(2);
   }
