@@ -5,6 +5,7 @@
  * be told. `held` retries connection failures with a short backoff until the hold time has passed,
  * then gives up with StoreUnavailableError: so a dead database is noticed within the hold time.
  */
+import type { Connection as CallbackConnection, QueryError } from "mysql2";
 import type { Pool, PoolConnection } from "mysql2/promise";
 import { StoreUnavailableError } from "../types.ts";
 
@@ -94,13 +95,20 @@ export class Db {
     const conn = await this.acquire(timeoutMs);
     let broken = false;
     const observe = observers.get(this.pool);
+    // what the promise connection wraps (typed as the promise API, but the callback one at run time)
+    const callbacks = conn.connection as unknown as CallbackConnection;
     const run: Run = async <R>(sql: string, values?: unknown[]) => {
       if (broken) throw Object.assign(new Error("the connection was lost"), { code: "PROTOCOL_CONNECTION_LOST" });
       const started = performance.now();
       try {
-        const [result] = await conn.query({ sql, values, timeout: Math.max(1, deadline - Date.now()) });
+        // the callback API of the same connection: mysql2's promise wrapper captures a stack (an Error) per query
+        const result = await new Promise<R>((resolve, reject) =>
+          callbacks.query({ sql, values, timeout: Math.max(1, deadline - Date.now()) }, (err: QueryError | null, rows: unknown) =>
+            err ? reject(err) : resolve(rows as R),
+          ),
+        );
         observe?.((performance.now() - started) / 1000, false);
-        return result as R;
+        return result;
       } catch (e) {
         observe?.((performance.now() - started) / 1000, true);
         if (isTransient(e) && !broken) {

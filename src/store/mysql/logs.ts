@@ -3,11 +3,14 @@
  * write is in flight at a time, and the appends that arrive meanwhile go out together in the next
  * multi-row INSERT, so many rooms share one commit and durability does not cost throughput.
  *
- * Each append resolves once its rows are committed. While the database is away the committer
- * retries with a short backoff; an append that is not committed within the hold time is rejected
- * with StoreUnavailableError (and so are the later appends of its room, which follow it). A
- * position that already holds the same entry counts as written (a retried write that had landed);
- * another entry there rejects that room's append with LogConflictError, not the whole batch.
+ * A batch of one owner's appends that opens no log is one autocommit statement, fenced in itself
+ * (see insertFenced); a batch that opens logs or carries several owners is a transaction, and one
+ * without owners a plain INSERT. Each append resolves once its rows are committed. While the
+ * database is away the committer retries with a short backoff; an append that is not committed
+ * within the hold time is rejected with StoreUnavailableError (and so are the later appends of its
+ * room, which follow it). A position that already holds the same entry counts as written (a retried
+ * write that had landed); another entry there rejects that room's append with LogConflictError, not
+ * the whole batch.
  */
 import { parseRecord, sameEntry, serializeRecords, type StoredRecord } from "../records.ts";
 import { LogConflictError, StoreUnavailableError, type LogRecord, type RoomLogStore } from "../types.ts";
@@ -45,11 +48,13 @@ export interface CommitStats {
   commits: number;
   /** Rows committed. */
   rows: number;
+  /** Every statement sent for the writes (START TRANSACTION, fence reads, COMMIT, read-backs...): round trips. */
+  statements: number;
 }
 
 export class MySqlLogs implements RoomLogStore {
   readonly durable = true;
-  readonly stats: CommitStats = { appends: 0, inserts: 0, commits: 0, rows: 0 };
+  readonly stats: CommitStats = { appends: 0, inserts: 0, commits: 0, rows: 0, statements: 0 };
 
   /** Waiting for the next write, in order of arrival. */
   private queue: PendingAppend[] = [];
@@ -250,13 +255,9 @@ export class MySqlLogs implements RoomLogStore {
    * only their missing rows (and are written again at once), the others fail with LogConflictError.
    */
   private async reconcile(batch: PendingAppend[], duplicate: Error): Promise<PendingAppend[]> {
-    let stored: Array<{ roomId: string; n: number; entry: string }>;
+    let stored: StoredEntries;
     try {
-      stored = await this.db.once(
-        `SELECT room_id AS roomId, n, entry FROM room_log_entries WHERE ${batch.map(() => "(room_id = ? AND n BETWEEN ? AND ?)").join(" OR ")}`,
-        batch.flatMap((p) => [p.roomId, p.rows[0].n, p.rows.at(-1)!.n]),
-        this.attemptMs(batch),
-      );
+      stored = await this.storedAt(batch, this.attemptMs(batch));
     } catch (e) {
       if (isTransient(e)) {
         for (const pending of batch) pending.lastError = e as Error;
@@ -265,18 +266,17 @@ export class MySqlLogs implements RoomLogStore {
       for (const pending of batch) this.settle(pending, e as Error);
       return [];
     }
-    const byKey = new Map(stored.map((r) => [`${r.roomId}\u0000${r.n}`, r.entry]));
     const again: PendingAppend[] = [];
     for (const pending of batch) {
       const conflict = pending.rows.find((r) => {
-        const entry = byKey.get(`${pending.roomId}\u0000${r.n}`);
+        const entry = stored.get(positionKey(pending.roomId, r.n));
         return entry !== undefined && !sameEntry(entry, r.json);
       });
       if (conflict) {
         this.settle(pending, new LogConflictError(pending.roomId, conflict.n));
         continue;
       }
-      const missing = pending.rows.filter((r) => !byKey.has(`${pending.roomId}\u0000${r.n}`));
+      const missing = pending.rows.filter((r) => !stored.has(positionKey(pending.roomId, r.n)));
       if (missing.length === 0) this.settle(pending, null);
       else if (!pending.settled) {
         pending.rows = missing;
@@ -284,7 +284,7 @@ export class MySqlLogs implements RoomLogStore {
       }
     }
     if (again.length === 0) return [];
-    if (stored.length === 0) {
+    if (stored.size === 0) {
       // Nothing of the batch reads back as stored: either two appends of the batch hold one position
       // (one at a time, the later meets the earlier's row), or the key compares otherwise than the read.
       if (again.length === 1) {
@@ -296,6 +296,17 @@ export class MySqlLogs implements RoomLogStore {
     return this.write(again);
   }
 
+  /** The entries stored at the positions of `batch`'s rows, by positionKey. */
+  private async storedAt(batch: PendingAppend[], timeoutMs: number): Promise<StoredEntries> {
+    this.stats.statements++;
+    const rows = await this.db.once<Array<{ roomId: string; n: number; entry: string }>>(
+      `SELECT room_id AS roomId, n, entry FROM room_log_entries WHERE ${batch.map(() => "(room_id = ? AND n BETWEEN ? AND ?)").join(" OR ")}`,
+      batch.flatMap((p) => [p.roomId, p.rows[0].n, p.rows.at(-1)!.n]),
+      timeoutMs,
+    );
+    return new Map(rows.map((r) => [positionKey(r.roomId, r.n), r.entry]));
+  }
+
   /** A write may take as long as the youngest append of the batch may still wait. */
   private attemptMs(batch: PendingAppend[]): number {
     const youngest = Math.max(...batch.map((p) => p.startedAt));
@@ -303,29 +314,37 @@ export class MySqlLogs implements RoomLogStore {
   }
 
   /**
-   * One multi-row INSERT for the whole batch; a batch that opens logs (rows at position 1) also
-   * creates their room_logs rows, in the same transaction. Appends with an owner are first checked
-   * against room_codes with a share lock (a claim of one of those rooms waits for this commit, and a
-   * claim that came first is seen): those whose room is held by another process are not written,
-   * and are returned.
+   * One multi-row INSERT for the whole batch. Appends with an owner are written only while their
+   * owner holds the room in room_codes, read with a share lock (a claim of one of those rooms waits
+   * for this commit, and a claim that came first is seen): those whose room is held by another
+   * process are not written, and are returned. The common batch (one owner, no log opened) is one
+   * statement (insertFenced); a batch that opens logs (rows at position 1) also creates their
+   * room_logs rows, in a transaction with the fence read and the INSERT.
    */
   private async insert(batch: PendingAppend[]): Promise<Set<PendingAppend>> {
     const timeoutMs = this.attemptMs(batch);
     const owners = [...new Set(batch.flatMap((p) => (p.owner === undefined ? [] : [p.owner])))];
     const opening = [...new Set(batch.filter((p) => p.rows[0].n === 1).map((p) => p.roomId))];
+    if (opening.length === 0 && owners.length === 1 && batch.every((p) => p.owner !== undefined)) {
+      return this.insertFenced(batch, owners[0], timeoutMs);
+    }
     const writeRows = async (run: Run, rows: PendingAppend[]) => {
       if (rows.length === 0) return;
       this.stats.inserts++;
+      this.stats.statements++;
       await run("INSERT INTO room_log_entries (room_id, n, entry) VALUES ?", [rows.flatMap((p) => p.rows.map((r) => [p.roomId, r.n, r.json]))]);
     };
     if (owners.length === 0 && opening.length === 0) {
       await this.db.on(timeoutMs, (run) => writeRows(run, batch));
       return new Set();
     }
+    // START TRANSACTION and COMMIT (or ROLLBACK)
+    this.stats.statements += 2;
     return this.db.transaction(timeoutMs, async (run) => {
       const fenced = new Set<PendingAppend>();
       for (const owner of owners) {
         const mine = batch.filter((p) => p.owner === owner);
+        this.stats.statements++;
         const held = await run<Array<{ roomId: string }>>(
           "SELECT room_id AS roomId FROM room_codes WHERE process_id = ? AND room_id IN (?) LOCK IN SHARE MODE",
           [owner, [...new Set(mine.map((p) => p.roomId))]],
@@ -335,9 +354,62 @@ export class MySqlLogs implements RoomLogStore {
       }
       const written = batch.filter((p) => !fenced.has(p));
       const opened = opening.filter((roomId) => written.some((p) => p.roomId === roomId));
-      if (opened.length > 0) await run("INSERT IGNORE INTO room_logs (room_id) VALUES ?", [opened.map((roomId) => [roomId])]);
+      if (opened.length > 0) {
+        this.stats.statements++;
+        await run("INSERT IGNORE INTO room_logs (room_id) VALUES ?", [opened.map((roomId) => [roomId])]);
+      }
       await writeRows(run, written);
       return fenced;
     });
   }
+
+  /**
+   * The batch of one owner, opening no log, as one autocommit statement that fences itself: its rows
+   * are joined to the owner's room_codes rows, read with a share lock, so a room held by another
+   * process gets no rows, a claim of a room that came first is seen, and a later claim waits for
+   * this statement to commit, as the fence read of the transaction did. Checked on MariaDB 10.11
+   * (two sessions, the INSERT held open in a transaction): the rooms' room_codes rows are share-
+   * locked (an UPDATE of them waits, other rooms' not), and an uncommitted claim makes the INSERT
+   * wait and then write nothing for that room. The explicit LOCK IN SHARE MODE is what makes it hold
+   * at any isolation level: without it the read locks only under REPEATABLE READ (the default of
+   * both servers) and is a plain consistent read under READ COMMITTED (checked too; the MySQL 8.0
+   * manual, "Locks Set by Different SQL Statements in InnoDB", says the same of INSERT ... SELECT),
+   * and MySQL 8.0's grammar takes a locking clause in INSERT ... SELECT as MariaDB's does. The
+   * rows come as a UNION ALL of selects (no VALUES ROW() table: it differs between the two); their
+   * literals keep their coercibility through the derived table (COERCIBILITY() says 4), so the
+   * join compares with room_codes' collation and reads uq_room_codes_room (EXPLAIN: eq_ref;
+   * STRAIGHT_JOIN keeps the rows as the outer table, so only the batch's rooms are locked).
+   *
+   * Fewer rows than sent means that some rooms were not ours: which, the stored rows say (an
+   * append's rows are all written or none, since they join the same room_codes row). An append
+   * whose rows read back as its own was written; the others are fenced.
+   */
+  private async insertFenced(batch: PendingAppend[], owner: string, timeoutMs: number): Promise<Set<PendingAppend>> {
+    const values: unknown[] = [];
+    for (const pending of batch) for (const r of pending.rows) values.push(pending.roomId, r.n, r.json);
+    const sent = values.length / 3;
+    values.push(owner);
+    this.stats.inserts++;
+    this.stats.statements++;
+    const result = await this.db.once<{ affectedRows: number }>(
+      `INSERT INTO room_log_entries (room_id, n, entry)
+       SELECT d.room_id, d.n, d.entry
+         FROM (SELECT ? AS room_id, ? AS n, ? AS entry${" UNION ALL SELECT ?, ?, ?".repeat(sent - 1)}) AS d
+         STRAIGHT_JOIN room_codes rc ON rc.room_id = d.room_id AND rc.process_id = ?
+       LOCK IN SHARE MODE`,
+      values,
+      timeoutMs,
+    );
+    if (result.affectedRows === sent) return new Set();
+    const stored = await this.storedAt(batch, this.attemptMs(batch));
+    const written = (p: PendingAppend) =>
+      p.rows.every((r) => {
+        const entry = stored.get(positionKey(p.roomId, r.n));
+        return entry !== undefined && sameEntry(entry, r.json);
+      });
+    return new Set(batch.filter((p) => !written(p)));
+  }
 }
+
+type StoredEntries = Map<string, string>;
+const positionKey = (roomId: string, n: number) => `${roomId}\u0000${n}`;
