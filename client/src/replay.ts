@@ -6,6 +6,7 @@
  * the SHA-256 of the canonical JSON, here with crypto.subtle) and a difference is shown as a warning.
  */
 import * as rules from "../../src/game/index.ts";
+import { STATE_HASH_HEX_DIGITS, canonicalJson } from "../../src/match/canonical.ts";
 import type { Player } from "../../src/schema/GameState.ts";
 import { serverUrl, type Board } from "./api.ts";
 import { BoardView, token } from "./board.ts";
@@ -38,20 +39,9 @@ const ACTION_WORDS: Record<ReplayAction["type"], string> = {
 /** How long each step shows while playing. */
 const PLAY_MS = 600;
 
-/** src/match/hash.ts's canonicalJson (that module imports node:crypto, so it is not for the browser). */
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(",")}]`;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record)
-    .filter((key) => record[key] !== undefined)
-    .sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`).join(",")}}`;
-}
-
 async function stateHash(state: rules.GameState): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(state)));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 16);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, STATE_HASH_HEX_DIGITS);
 }
 
 /** The match's states: [0] after the start, [i + 1] after action i (a refused action changes nothing). */
