@@ -1,6 +1,6 @@
 /** The room's chat: the lines of this visit and a box to send one (the server trims and caps it). */
 import { MAX_CHAT } from "../../src/messages/contract.ts";
-import { h } from "./dom.ts";
+import { h, liveSoon } from "./dom.ts";
 import { seatText } from "./format.ts";
 import type { RoomSession } from "./session.ts";
 
@@ -11,7 +11,9 @@ export class ChatPanel {
   private shown = 0;
 
   constructor(private readonly session: RoomSession) {
-    this.list = h("ol", { class: "chat-lines", "data-testid": "chat-log", "aria-live": "polite" });
+    this.list = h("ol", { class: "chat-lines", "data-testid": "chat-log", "aria-live": "off" });
+    // the lines from before this screen (the history sent on joining) are not read out as news
+    liveSoon(this.list);
     this.input = h("input", {
       class: "input",
       type: "text",

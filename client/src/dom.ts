@@ -54,3 +54,19 @@ export function svg(markup: string, className = "icon"): SVGElement {
   el.setAttribute("aria-hidden", "true");
   return el;
 }
+
+/**
+ * A live region whose contents change now without being announced (a history filled in, a log
+ * started over): `aria-live` is off meanwhile, and polite again once they are in, for what comes next.
+ */
+export function liveSoon(region: HTMLElement, ms = 250) {
+  region.setAttribute("aria-live", "off");
+  const timer = Number(region.dataset.liveTimer ?? 0);
+  if (timer) clearTimeout(timer);
+  region.dataset.liveTimer = String(
+    setTimeout(() => {
+      delete region.dataset.liveTimer;
+      region.setAttribute("aria-live", "polite");
+    }, ms),
+  );
+}

@@ -9,7 +9,7 @@ import type { GameState, Player } from "../../src/schema/GameState.ts";
 import type { Board } from "./api.ts";
 import { BoardView, token } from "./board.ts";
 import { ChatPanel } from "./chat.ts";
-import { fill, h, svg } from "./dom.ts";
+import { fill, h, liveSoon, svg } from "./dom.ts";
 import { money, seatColor, seatStyle } from "./format.ts";
 import { ICONS } from "./icons.ts";
 import { narrate, serverPlayed, type Cast } from "./narrate.ts";
@@ -53,13 +53,16 @@ export class GameView {
   private readonly actions = h("div", { class: "actions", "data-testid": "actions" });
   private readonly playersEl = h("ol", { class: "player-list", "data-testid": "players" });
   private readonly roundEl = h("span", { class: "muted", "data-testid": "round" });
-  private readonly log = h("ol", { class: "event-log", "aria-live": "polite", "aria-relevant": "additions", "aria-labelledby": "game-log-title", "data-testid": "event-log" });
+  /** A live region once its first contents are in (what came before this screen is not read out as news). */
+  private readonly log = h("ol", { class: "event-log", "aria-live": "off", "aria-relevant": "additions", "aria-labelledby": "game-log-title", "data-testid": "event-log" });
   private readonly side = h("aside", { class: "side", id: "game-side", tabindex: -1, "aria-label": "Players, game log and chat" });
   private readonly winner = h("dialog", { class: "winner-dialog", "data-testid": "winner" });
   private readonly chat: ChatPanel;
   private readonly unsubscribe: () => void;
   private readonly ticker: ReturnType<typeof setInterval>;
   private logged = 0;
+  /** The session's game whose moves the log shows. */
+  private loggedGame = 0;
   private diceKey = "";
   private actionsKey = "";
   private winnerKey = "";
@@ -111,6 +114,8 @@ export class GameView {
     this.winner.addEventListener("close", () => {
       if (document.activeElement === document.body || document.activeElement === null) this.focus();
     });
+    // the moves from before this screen (the history sent on joining) are not read out as news
+    liveSoon(this.log);
     this.unsubscribe = session.subscribe(() => this.update());
     this.ticker = setInterval(() => this.tick(), 250);
     this.update();
@@ -310,12 +315,19 @@ export class GameView {
   }
 
   private renderLog(state: GameState) {
-    const { events, eventCount } = this.session;
+    const { events, eventCount, game } = this.session;
+    if (game !== this.loggedGame) {
+      // play again: the log starts over with the new game (the events kept are that game's)
+      this.loggedGame = game;
+      this.logged = eventCount - events.length;
+      this.log.replaceChildren();
+      liveSoon(this.log);
+    }
     if (eventCount === this.logged) {
-      if (eventCount === 0 && this.log.children.length === 0) this.log.append(h("li", { class: "empty" }, "Moves will appear here."));
+      if (this.log.children.length === 0) this.log.append(h("li", { class: "empty" }, "Moves will appear here."));
       return;
     }
-    if (this.logged === 0) this.log.replaceChildren();
+    this.log.querySelector(":scope > .empty")?.remove();
     const fresh: EventMessage[] = events.slice(Math.max(0, events.length - (eventCount - this.logged)));
     const cast = this.cast(state);
     for (const event of fresh) {

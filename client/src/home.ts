@@ -1,6 +1,6 @@
 /**
  * The home screen: display name, a new room (public or private, 2-5 seats, its round limit and turn
- * time), joining by code, and the live list of public rooms from the `lobby` room (filtered here to
+ * time), joining or watching by code, and the live list of public rooms from the `lobby` room (filtered here to
  * rooms still in the lobby and not full). Enter in the name field joins the code filled in, or creates.
  */
 import type { Room } from "@colyseus/sdk";
@@ -10,6 +10,7 @@ import { fill, h } from "./dom.ts";
 import { GROUP_COLORS } from "./format.ts";
 import { LeaderboardView } from "./leaderboard.ts";
 import { toast } from "./notices.ts";
+import { watchByCode } from "./rejoin.ts";
 import { joinable, renderWatchList, seatsOf } from "./watch.ts";
 import type { GameRoom } from "./session.ts";
 import { ensurePlayerToken, forgetPlayerToken } from "./auth.ts";
@@ -103,6 +104,7 @@ export class HomeView {
     this.rounds.addEventListener("change", () => (this.rounds.value = String(clampRounds(this.rounds.value))));
 
     const joinBtn = h("button", { class: "btn btn-primary", type: "submit", "data-testid": "join-code" }, "Join");
+    const watchBtn = h("button", { class: "btn", type: "button", "data-testid": "watch-code", onclick: () => void this.watchByCode(this.codeInput.value.trim()) }, "Watch");
 
     this.el = h(
       "section",
@@ -178,8 +180,8 @@ export class HomeView {
             },
           },
           h("h2", null, "Join with a code"),
-          h("div", { class: "row" }, this.codeInput, joinBtn),
-          h("p", { class: "hint" }, "Ask the host for the 6-digit room code."),
+          h("div", { class: "row" }, this.codeInput, joinBtn, watchBtn),
+          h("p", { class: "hint" }, "Ask the host for the 6-digit room code. Watch follows a game without a seat, private ones too."),
         ),
       ),
       h("div", { class: "card rooms-card" }, h("h2", null, "Open rooms ", this.listStatus), this.list),
@@ -272,16 +274,26 @@ export class HomeView {
     );
   }
 
+  /** A 6-digit code, or null after telling the person. */
+  private checkedCode(code: string): string | null {
+    if (CODE.test(code)) return code;
+    toast("A room code is exactly 6 digits.", "error");
+    this.codeInput.focus({ preventScroll: true });
+    return null;
+  }
+
+  /** Watches the game of room `code` (any phase, public or private) as a spectator. */
+  private watchByCode(code: string) {
+    if (!this.checkedCode(code)) return;
+    return this.attempt((name) => watchByCode(code, name));
+  }
+
   private joinByCode(code: string) {
-    if (!CODE.test(code)) {
-      toast("A room code is exactly 6 digits.", "error");
-      this.codeInput.focus({ preventScroll: true });
-      return;
-    }
+    if (!this.checkedCode(code)) return;
     return this.attempt(async (name) => {
       const room = await roomByCode(code);
       // with a player token a started game may hold this player's own seat: the server decides
-      if (room.phase && room.phase !== "lobby" && !sdk.auth.token) throw new Problem(`The game in room ${code} has already started.`, "GAME_STARTED");
+      if (room.phase && room.phase !== "lobby" && !sdk.auth.token) throw new Problem(`The game in room ${code} has already started: press Watch to follow it.`, "GAME_STARTED");
       return sdk.joinById(room.roomId, { name });
     });
   }

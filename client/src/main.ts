@@ -13,11 +13,11 @@ import { fill, h } from "./dom.ts";
 import { GameView } from "./game.ts";
 import { HomeView } from "./home.ts";
 import { mountNotices, notice, showBanner, toast, toastRegion } from "./notices.ts";
-import { SeatGone, joinOwnSeat, rejoinSeat, type RejoinOptions } from "./rejoin.ts";
+import { SeatGone, joinOwnSeat, rejoinSeat, watchAgain, type RejoinOptions } from "./rejoin.ts";
 import { ReplayView } from "./replay.ts";
 import { RoomSession, type GameRoom } from "./session.ts";
 import { ensurePlayerToken } from "./auth.ts";
-import { forgetSeat, forgetSeatToken, pruneSeatTokens, savedName, savedRoom, savedSeat, seatTokenOf } from "./storage.ts";
+import { forgetSeat, forgetSeatToken, pruneSeatTokens, savedName, savedRoom, savedSeat, saveWatching, seatTokenOf, watchedRoom } from "./storage.ts";
 import { WaitingView } from "./waiting.ts";
 import { spectating } from "./watch.ts";
 
@@ -33,6 +33,7 @@ const REJOIN_BUDGET_MS = 60_000;
 /** How long a seat is asked for at start (a link, a reload): only a stale connection or a busy database should be in the way. */
 const START_BUDGET_MS = 15_000;
 const RESTARTING = "The server is restarting, getting your seat back…";
+const RESTARTING_WATCH = "The server is restarting, getting you back to the game…";
 
 const app = document.getElementById("app")!;
 const header = h("header", { class: "topbar" });
@@ -65,6 +66,7 @@ function show(next: Screen | null, placeholder?: string) {
 function renderHeader() {
   const state = session?.state;
   const code = state?.code;
+  const watching = !!session && spectating(state, session.me);
   fill(
     header,
     h("a", { class: "brand", href: "/", onclick: (e: Event) => session && e.preventDefault() }, h("span", { class: "brand-logo" }, "B"), h("span", { class: "brand-name" }, "Boardroom")),
@@ -76,11 +78,12 @@ function renderHeader() {
             class: "btn btn-ghost btn-small",
             "data-testid": "leave-room",
             onclick: () => {
-              if (state?.phase === "playing" && !confirm("Leave the game? You forfeit and your properties go back to the bank.")) return;
+              // a spectator has nothing to forfeit
+              if (!watching && state?.phase === "playing" && !confirm("Leave the game? You forfeit and your properties go back to the bank.")) return;
               void session?.leave();
             },
           },
-          "Leave",
+          watching ? "Stop watching" : "Leave",
         )
       : null,
   );
@@ -113,6 +116,7 @@ function enter(room: GameRoom, code: string | null = null) {
         }
         // another device of this player took the seat: it plays there now, this page does not fight back
         if (how.code === CLOSE_TAKEN_OVER) return takenOver(current);
+        if (spectating(current.state, current.me)) return void rewatch(current, how.code, how.afterDrop);
         void regain(current, how.code, how.reason, how.afterDrop);
       },
     },
@@ -125,8 +129,11 @@ function enter(room: GameRoom, code: string | null = null) {
     const state = current.state;
     renderHeader();
     if (!state) return;
+    const watching = spectating(state, current.me);
+    // a reload of this tab watches the game again
+    if (watching) saveWatching(state.code);
     // a spectator watches the board in every phase: the waiting room is for the seated
-    const wanted = state.phase === "lobby" && !spectating(state, current.me) ? "waiting" : "game";
+    const wanted = state.phase === "lobby" && !watching ? "waiting" : "game";
     if (wanted === shown) return;
     shown = wanted;
     if (wanted === "waiting") show(new WaitingView(current));
@@ -160,6 +167,49 @@ async function regain(current: RoomSession, closeCode: number, reason: string | 
   } catch (e) {
     if (session === current) cannotRegain(code, e as Error);
   }
+}
+
+/**
+ * A spectator's connection is gone for good (a restart, the room moving, the SDK giving up): it
+ * watches the room again, as a new spectator, while the screen stays as it was.
+ */
+async function rewatch(current: RoomSession, closeCode: number, afterDrop: boolean) {
+  const code = current.code;
+  if (!code) {
+    goHome();
+    return toast("The connection to the game you were watching was lost.", "error", 10_000);
+  }
+  const restarting = closeCode === CLOSE_REJOIN || closeCode === CloseCode.SERVER_SHUTDOWN || afterDrop;
+  showBanner(restarting ? RESTARTING_WATCH : "Connection lost. Reconnecting…", "info");
+  try {
+    const room = await watchAgain(code, { budgetMs: REJOIN_BUDGET_MS, notFoundIsFinal: !restarting, cancelled: () => session !== current });
+    if (!room) return;
+    showBanner(null);
+    current.attach(room);
+    toast("You are watching again.", "success");
+  } catch (e) {
+    if (session === current) cannotWatch(code, e as Error);
+  }
+}
+
+/** Watches room `code` again at start (a reload of a spectator's tab). */
+async function returnToWatch(code: string) {
+  const mine = ++visit;
+  session = null;
+  renderHeader();
+  show(null, `Getting back to the game in room ${code}…`);
+  try {
+    const room = await watchAgain(code, { budgetMs: START_BUDGET_MS, notFoundIsFinal: true, cancelled: () => visit !== mine });
+    if (room) enter(room, code);
+  } catch (e) {
+    if (visit === mine) cannotWatch(code, e as Error);
+  }
+}
+
+/** The game cannot be watched any more (it ended, the server is away): home, and why. */
+function cannotWatch(code: string, e: Error) {
+  goHome();
+  toast(`Could not go on watching the game in room ${code}: ${e.message}`, e instanceof SeatGone ? "info" : "error", 10_000);
 }
 
 /**
@@ -317,6 +367,8 @@ async function boot() {
   const thisTab = savedRoom();
   const thisTabToken = thisTab ? seatTokenOf(thisTab) : null;
   if (thisTab && thisTabToken) return returnToSeat(thisTab, thisTabToken, false);
+  const watched = watchedRoom();
+  if (watched && /^\d{6}$/.test(watched)) return returnToWatch(watched);
   const token = savedSeat();
   if (token) return resume(token);
   goHome(code);

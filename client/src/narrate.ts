@@ -79,6 +79,8 @@ export function narrate(event: EventMessage, cast: Cast): string | null {
     case "bankrupt":
       if (event.reason === "forfeit") return `${who} left the game and forfeits.`;
       return event.creditor ? `${who} went bankrupt, owing ${cast.name(event.creditor)}.` : `${who} went bankrupt.`;
+    case "rematch":
+      return `Play again: game ${String(event.match ?? "")} of this room, with the same seats. Waiting for everyone to get ready.`;
     case "game_over": {
       const why = event.reason === "round_limit" ? "the round limit was reached" : "they are the last player standing";
       return event.winner ? `Game over: ${cast.name(event.winner)} wins (${why}).` : "Game over.";

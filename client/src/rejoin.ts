@@ -83,3 +83,40 @@ export async function joinOwnSeat(code: string, refusal: string): Promise<GameRo
     throw new SeatGone(`${refusal} ${describeJoinError(e).message}`.trim(), "WRONG_PLAYER");
   }
 }
+
+/** Joins room `code` as a spectator (no seat), under this browser's name. */
+export async function watchByCode(code: string, name = savedName()): Promise<GameRoom> {
+  const { roomId } = await roomByCode(code);
+  return sdk.joinById(roomId, { name: name || "Spectator", spectate: true });
+}
+
+/** Refusals that no retry changes: the code is wrong, the room is full of spectators, the options are refused. */
+const WATCH_FINAL = new Set(["INVALID_CODE", "ROOM_FULL", "INVALID_OPTIONS"]);
+
+/**
+ * Watches room `code` again after a reload, a restart or a lost connection: a spectator has no seat
+ * to take back, so it joins as a spectator once more (a new connection, the same screen). Transient
+ * answers (the room being restored elsewhere, the server away) are retried as a seat's are.
+ * Null when cancelled; throws SeatGone (final) or a Problem (out of time).
+ */
+export async function watchAgain(code: string, options: RejoinOptions): Promise<GameRoom | null> {
+  const deadline = Date.now() + options.budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    if (options.cancelled()) return null;
+    let last: Problem;
+    try {
+      const room = await watchByCode(code);
+      if (!options.cancelled()) return room;
+      await room.leave(true).catch(() => {});
+      return null;
+    } catch (e) {
+      last = describeJoinError(e);
+      const name = String(last.code ?? "");
+      if (WATCH_FINAL.has(name) || (name === "ROOM_NOT_FOUND" && options.notFoundIsFinal)) throw new SeatGone(last.message, last.code);
+      if (TOKEN_REFUSED.has(name)) await ensurePlayerToken(savedName() || "Guest").catch(() => {});
+    }
+    const wait = backoff(attempt, "");
+    if (Date.now() + wait > deadline) throw last;
+    await pause(wait);
+  }
+}

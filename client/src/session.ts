@@ -43,8 +43,13 @@ const PAUSE_RETRY_MAX_MS = 5000;
 const PAUSE_GIVE_UP_MS = 120_000;
 
 export class RoomSession {
-  /** The latest events and chat lines; `eventCount`/`chatCount` count every one ever received. */
+  /**
+   * The latest events of the room's current game (a rematch starts them again, with its own event)
+   * and chat lines; `eventCount`/`chatCount` count every one ever received.
+   */
   readonly events: EventMessage[] = [];
+  /** One more at every rematch: the log of the game before is no longer shown. */
+  game = 0;
   readonly chats: ChatMessage[] = [];
   eventCount = 0;
   chatCount = 0;
@@ -231,7 +236,14 @@ export class RoomSession {
 
   private addEvents(events: EventMessage[]) {
     if (events.length === 0) return;
-    this.events.push(...events);
+    for (const event of events) {
+      // play again: the room's next game, whose log starts with this event
+      if (event.type === "rematch") {
+        this.events.length = 0;
+        this.game++;
+      }
+      this.events.push(event);
+    }
     this.eventCount += events.length;
     if (this.events.length > 300) this.events.splice(0, this.events.length - 300);
     this.notify();

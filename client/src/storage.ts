@@ -1,11 +1,13 @@
 /**
  * What the browser remembers: the display name and each room's seat token (localStorage, across
  * visits and tabs: the link `/?code=NNNNNN` takes the seat back), and which room this tab is seated
- * in with its reconnection token (sessionStorage: a reload resumes the seat, a new tab does not).
+ * in with its reconnection token, or which room it watches (sessionStorage: a reload resumes the seat
+ * or the watching, a new tab does not).
  */
 const NAME_KEY = "boardroom.name";
 const SEAT_KEY = "boardroom.seat";
 const ROOM_KEY = "boardroom.room";
+const WATCH_KEY = "boardroom.watching";
 const TOKEN_PREFIX = "boardroom.seatToken.";
 /** Seat tokens outlive no room this long: older ones are dropped at start. */
 const TOKEN_MAX_AGE_MS = 7 * 24 * 3600_000;
@@ -30,7 +32,12 @@ export const forgetSeat = () =>
   safely(() => {
     sessionStorage.removeItem(SEAT_KEY);
     sessionStorage.removeItem(ROOM_KEY);
+    sessionStorage.removeItem(WATCH_KEY);
   }, undefined);
+
+/** The room this tab watches (a spectator has no seat: after a reload it joins again as a spectator). */
+export const watchedRoom = () => safely(() => sessionStorage.getItem(WATCH_KEY), null);
+export const saveWatching = (code: string) => safely(() => sessionStorage.setItem(WATCH_KEY, code), undefined);
 
 /** The seat token of a room (by its join code), what `POST /rooms/:code/rejoin` takes. */
 export function seatTokenOf(code: string): string | null {

@@ -2,7 +2,8 @@
  * Browser e2e: a game outlives its server process (MySQL). The server is killed with SIGKILL and
  * started again on the same port: the page takes its seat back by token without a reload, says the
  * server is restarting meanwhile, and plays on. A tab opened later from the room link is back in its
- * seat too.
+ * seat too. A spectator's tab watches again after a deploy (SIGTERM) and after a reload, without a
+ * seat to take back.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -206,5 +207,74 @@ describe("browser client: a game outlives a server restart", function () {
     await again.click(byTestId("leave-room"));
     await again.waitForSelector(byTestId("home"));
     assert.equal(await again.evaluate((c) => localStorage.getItem(`boardroom.seatToken.${c}`), code), null, "the seat token is forgotten");
+  });
+
+  it("brings a spectator back to the game after a deploy (SIGTERM and a restart on the same port) and after a reload, and lets them stop watching without a forfeit prompt", async () => {
+    // two bots play a private game; the page watches it by its code
+    const hal = observe(await new PlayerSDK(server.ws).create("game", { name: "Hal", private: true, turnSeconds: 60 }));
+    bots.push(hal.room);
+    const code = await until(() => hal.room.state.code, "the room code");
+    const gus = observe(await new PlayerSDK(server.ws).joinById(hal.room.roomId, { name: "Gus" }));
+    bots.push(gus.room);
+    for (const b of [hal, gus]) assert.ok("seq" in (await ask(b, "ready", { ready: true })));
+    assert.ok("seq" in (await ask(hal, "start")));
+    assert.ok("seq" in (await ask(hal, "roll")));
+
+    const { page } = await chrome.person({ width: 360, height: 740 });
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await openHome(page, server.http);
+    await setName(page, "Fan");
+    await page.fill(byTestId("code-input"), code);
+    await page.click(byTestId("watch-code"));
+    await page.waitForSelector(byTestId("spectating"));
+    await page.waitForSelector(`${byTestId("event")}[data-type="dice_rolled"]`);
+    assert.equal(await page.textContent(byTestId("leave-room")), "Stop watching");
+    await until(() => hal.room.state.spectators === 1, "the spectator counted");
+
+    // a reload watches the same game again (a new spectator connection, the old one gone)
+    await page.reload();
+    await page.waitForSelector(byTestId("spectating"));
+    await page.waitForSelector(`${byTestId("app")}[data-connection="connected"]`);
+    assert.equal(await page.textContent(byTestId("header-code")), `Room ${code}`);
+    await page.waitForSelector(`${byTestId("event")}[data-type="dice_rolled"]`);
+    assert.equal(await page.locator(byTestId("toast-error")).count(), 0, "no error shown after the reload");
+    await until(() => hal.room.state.spectators === 1, "one spectator after the reload");
+
+    // a deploy: SIGTERM hands the room over, a new process on the same address restores it
+    await recordBanners(page);
+    await page.evaluate(() => ((window as any).__sameDocument = true));
+    const tokens = [hal.seats.at(-1)!, gus.seats.at(-1)!];
+    for (const b of [hal, gus]) b.room.reconnection.enabled = false;
+    await server.stop("SIGTERM");
+    server = await startProcess({ MYSQL_URL: db.url, ...FAST }, { port: server.port });
+    const back = await Promise.all(tokens.map((t) => rejoinSeat(server, code, t)));
+    for (const b of back) bots.push(b.room);
+    const [halBack] = back;
+    await page.waitForSelector(`${byTestId("app")}[data-connection="connected"]`, { timeout: 30_000 });
+    await page.waitForFunction(() => (document.querySelector('[data-testid="banner"]') as HTMLElement).hidden);
+    await page.waitForSelector(byTestId("spectating"));
+    assert.equal(await page.evaluate(() => (window as any).__sameDocument), true, "no reload, no navigation");
+    assert.ok((await banners(page)).some((t) => /getting you back to the game/.test(t)), JSON.stringify(await banners(page)));
+    await until(() => halBack.room.state.spectators === 1, "the spectator counted on the new process");
+    // and it follows the game as it goes on
+    const onTurn = back.find((b) => b.room.state.currentTurn === b.room.sessionId)!;
+    const action = choose(onTurn.room.state, onTurn.room.sessionId)!;
+    const logged = await page.locator(byTestId("event")).count();
+    assert.ok("seq" in (await ask(onTurn, action)), action);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="event"]').length > n, logged);
+    assert.equal(await page.locator(byTestId("toast-error")).count(), 0, "no error shown");
+    await screenshot(page, "spectate-after-deploy-360");
+
+    // stopping is not leaving a game: no forfeit prompt, straight home, and a reload stays home
+    await page.click(byTestId("leave-room"));
+    await page.waitForSelector(byTestId("home"));
+    assert.deepEqual(dialogs, [], "no prompt for a spectator");
+    await until(() => halBack.room.state.spectators === 0, "the spectator gone");
+    await page.reload();
+    await page.waitForSelector(byTestId("home"));
   });
 });

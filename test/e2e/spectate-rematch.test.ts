@@ -8,7 +8,7 @@ import type { Room } from "@colyseus/sdk";
 import { ask, observe, PlayerSDK } from "../helpers/players.ts";
 import { browserSuite, screenshot } from "../helpers/browser.ts";
 import { until } from "../helpers/wait.ts";
-import { byTestId, joinByCode, openHome, setName, waitForLobbyNames } from "./steps.ts";
+import { byTestId, joinByCode, openHome, readyAndStart, setName, waitForLobbyNames } from "./steps.ts";
 
 describe("browser client: watching a game, and playing again", function () {
   this.timeout(40_000);
@@ -49,6 +49,21 @@ describe("browser client: watching a game, and playing again", function () {
     await fan.page.waitForFunction(() => document.querySelectorAll('[data-testid="dice"] .die:not(.blank)').length === 2);
     assert.equal(await fan.page.locator(`${byTestId("actions")} button`).count(), 0, "still no controls");
     await screenshot(fan.page, "spectate-game");
+
+    // on a phone: the same list and the same board, no controls
+    const phone = await suite.chrome.person({ width: 360, height: 740 });
+    await openHome(phone.page, suite.server.http);
+    await setName(phone.page, "Pip");
+    const listed = phone.page.locator(`${byTestId("watch-item")}[data-code="${hal.room.state.code}"]`);
+    await listed.waitFor();
+    await listed.scrollIntoViewIfNeeded();
+    await screenshot(phone.page, "spectate-list-360");
+    await listed.locator(byTestId("watch-listed")).click();
+    await phone.page.waitForSelector(byTestId("spectating"));
+    await phone.page.waitForSelector(`${byTestId("event")}[data-type="dice_rolled"]`);
+    assert.equal(await phone.page.locator(`${byTestId("actions")} button`).count(), 0, "no controls on the phone");
+    await until(() => hal.room.state.spectators === 2, "both spectators counted");
+    await screenshot(phone.page, "spectate-game-360");
   });
 
   it("plays again: after the game the host sees Play again and the other player waits for the host, then both are in the waiting room", async () => {
@@ -56,7 +71,7 @@ describe("browser client: watching a game, and playing again", function () {
     const hal = await bot((sdk) => sdk.create("game", { name: "Hal", maxRounds: 1, turnSeconds: 0.05, private: true }));
     const code = await until(() => hal.room.state.code, "the room code");
     const ada = await suite.chrome.person();
-    const bo = await suite.chrome.person({ width: 390, height: 844 });
+    const bo = await suite.chrome.person({ width: 360, height: 740 });
     for (const [person, name] of [
       [ada, "Ada"],
       [bo, "Bo"],
@@ -82,12 +97,26 @@ describe("browser client: watching a game, and playing again", function () {
     await bo.page.waitForSelector(byTestId("waiting-for-host"));
     assert.equal(await bo.page.locator(byTestId("play-again")).count(), 0, "only the host has the button");
     await screenshot(ada.page, "rematch-result-host");
-    await screenshot(bo.page, "rematch-result-guest");
+    await screenshot(bo.page, "rematch-result-guest-360");
 
     await playAgain.click();
     for (const page of [ada.page, bo.page]) await page.waitForSelector(byTestId("waiting-room"));
     await waitForLobbyNames(bo.page, ["Ada", "Bo"]);
     assert.equal(await ada.page.textContent(byTestId("room-code")), code, "the same room code");
-    await screenshot(bo.page, "rematch-lobby");
+    await screenshot(ada.page, "rematch-lobby");
+    await screenshot(bo.page, "rematch-lobby-360", { fullPage: true });
+
+    // the next game's log is that game's: nothing of the game before
+    await readyAndStart(ada.page, bo.page);
+    for (const page of [ada.page, bo.page]) {
+      await page.waitForSelector(`${byTestId("event")}[data-type="game_started"]`);
+      const types = await page.$$eval('[data-testid="event"]', (els) => els.map((e) => e.getAttribute("data-type")));
+      // newest first: the oldest entry says the room plays again, and one game follows it (the
+      // one-round game may be over already)
+      assert.equal(types.at(-1), "rematch", `the log starts with the rematch: ${types.join(",")}`);
+      assert.equal(types.filter((t) => t === "game_started").length, 1, `one start in the new log: ${types.join(",")}`);
+      assert.ok(types.filter((t) => t === "game_over").length <= 1, `one end at most in the new log: ${types.join(",")}`);
+    }
+    await screenshot(bo.page, "rematch-next-game-360");
   });
 });
