@@ -4,8 +4,9 @@
  * test-results/a11y-<screen>-<width>.png; the round limit and turn time chosen on the home screen are
  * the room's; Enter in the name field submits; the focus stays on a control after every action; a
  * home-screen toast does not follow the player into the waiting room and covers no control; the
- * board is one tab stop with a skip link past it; a turn the server played says so in the log; and
- * no tile name is broken inside a word.
+ * board is one tab stop with a skip link past it; the log and the chat read out what happens, not
+ * the history a page gets on (re)joining; a turn the server played says so in the log; and no tile
+ * name is broken inside a word.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -330,6 +331,45 @@ describe("browser client: for everyone (accessibility, keyboard, focus, toasts, 
     await page.keyboard.press("Tab");
     const next = await page.evaluate(() => !!document.activeElement?.closest("#game-side"));
     assert.ok(next, "the next stop after the skip is past the board");
+  });
+
+  it("does not read out the moves and chat from before a reload as news, and reads out the moves after it", async () => {
+    const { page } = await suite.chrome.person(DESKTOP);
+    const host = await joinBotRoom(page, "Eve", { turnSeconds: 60 });
+    host.send("chat", { text: "good luck" });
+    await startWith(page, host);
+    // the bot (seat 0) plays its turn at once: then it is the page's turn, with a history behind it
+    const roll = `${byTestId("action-roll")}[aria-disabled="false"]`;
+    await page.waitForSelector(roll);
+    await page.locator(byTestId("chat-log"), { hasText: "good luck" }).waitFor();
+    const before = await page.locator(byTestId("event")).count();
+    assert.ok(before >= 3, `${before} moves before the reload`);
+
+    // every addition to the log and the chat, with the region's aria-live at that moment
+    await page.addInitScript(() => {
+      const seen: { id: string; live: string | null; added: number }[] = [];
+      (window as any).__liveAdds = seen;
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const id = (r.target as HTMLElement).dataset?.testid ?? "";
+          if ((id === "event-log" || id === "chat-log") && r.addedNodes.length > 0) seen.push({ id, live: (r.target as HTMLElement).getAttribute("aria-live"), added: r.addedNodes.length });
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.reload();
+    await page.waitForSelector(roll);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="event"]').length >= n, before);
+    await page.waitForFunction(() => document.querySelector('[data-testid="event-log"]')?.getAttribute("aria-live") === "polite");
+    const history = (await page.evaluate(() => (window as any).__liveAdds)) as { id: string; live: string | null; added: number }[];
+    assert.ok(history.some((a) => a.id === "event-log" && a.live === "off"), JSON.stringify(history));
+    assert.ok(history.some((a) => a.id === "chat-log" && a.live === "off"), JSON.stringify(history));
+    assert.deepEqual(history.filter((a) => a.live !== "off"), [], "history read out as news");
+
+    // a move after the page is back is news: the region is live for it
+    await page.click(roll);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="event"]').length > n, before);
+    const after = (await page.evaluate(() => (window as any).__liveAdds)) as { id: string; live: string | null }[];
+    assert.ok(after.some((a) => a.id === "event-log" && a.live === "polite"), JSON.stringify(after));
   });
 
   it("says in the log when the server played a turn because time ran out", async () => {
