@@ -12,20 +12,7 @@ for (const backend of backends()) {
     const { open } = suite;
 
 
-    /** A lobby of `names.length` players, the first one the host. */
-    async function lobby(names: string[], options: Record<string, unknown> = {}): Promise<Observed[]> {
-      const host = await suite.sdk.create("game", { name: names[0], ...options });
-      open.push(host);
-      const rooms = [host];
-      for (const name of names.slice(1)) {
-        const r = await suite.sdk.joinById(host.roomId, { name });
-        open.push(r);
-        rooms.push(r);
-      }
-      const observed = rooms.map(observe);
-      await until(() => rooms.every((r) => r.state.players?.size === names.length), "everyone seated");
-      return observed;
-    }
+    const { lobby } = suite;
 
     async function started(names: string[], options: Record<string, unknown> = {}) {
       const players = await lobby(names, options);

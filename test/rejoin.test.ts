@@ -3,7 +3,6 @@
  * both stores: the same sessionId and seat come back whatever happened to the connection.
  */
 import assert from "node:assert/strict";
-import type { Room } from "@colyseus/sdk";
 import { backends } from "./helpers/backends.ts";
 import { ask, choose, observe, PlayerSDK, readyAndStart, type Observed } from "./helpers/players.ts";
 import { serverSuite } from "./helpers/suite.ts";
@@ -14,18 +13,7 @@ for (const backend of backends()) {
     this.timeout(30_000);
     const suite = serverSuite(backend, { minTurnSeconds: 0.05, awayTurnSeconds: 0.05, reconnectSeconds: 0.3, maxMessagesPerSecond: 5000 });
 
-    async function lobby(names: string[], options: Record<string, unknown> = {}): Promise<Observed[]> {
-      const host = await suite.sdk.create("game", { name: names[0], ...options });
-      suite.open.push(host);
-      const rooms: Room<any>[] = [host];
-      for (const name of names.slice(1)) {
-        const r = await suite.sdk.joinById(host.roomId, { name });
-        suite.open.push(r);
-        rooms.push(r);
-      }
-      await until(() => rooms.every((r) => r.state.players?.size === names.length), "everyone seated");
-      return rooms.map(observe);
-    }
+    const { lobby } = suite;
 
     async function started(names: string[], options: Record<string, unknown> = {}) {
       const players = await lobby(names, { turnSeconds: 60, ...options });

@@ -109,19 +109,10 @@ describe("the rematch entry of the match log", () => {
 for (const backend of backends()) {
   describe(`play again (${backend.name} store)`, () => {
     const suite = serverSuite(backend, { minTurnSeconds: 0.05, awayTurnSeconds: 0.05, reconnectSeconds: 0.5, maxMessagesPerSecond: 5000 });
-    const { open } = suite;
 
-    const keep = <T extends Room<any>>(room: T) => {
-      open.push(room);
-      return room;
-    };
-    async function lobby(names: string[], options: Record<string, unknown> = {}): Promise<Observed[]> {
-      const host = keep(await suite.sdk.create("game", { name: names[0], maxRounds: 1, ...options }));
-      const rooms = [host];
-      for (const name of names.slice(1)) rooms.push(keep(await suite.sdk.joinById(host.roomId, { name })));
-      await until(() => rooms.every((r) => r.state.players?.size === names.length), "everyone seated");
-      return rooms.map(observe);
-    }
+    const { keep } = suite;
+    /** One-round games by default: the server plays them through at once. */
+    const lobby = (names: string[], options: Record<string, unknown> = {}) => suite.lobby(names, { maxRounds: 1, ...options });
     async function finished(names: string[], options: Record<string, unknown> = {}) {
       const players = await lobby(names, options);
       await readyAndStart(players);

@@ -28,19 +28,8 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: number; messa
 for (const backend of backends()) {
   describe(`spectators (${backend.name} store)`, () => {
     const suite = serverSuite(backend, { minTurnSeconds: 0.05, awayTurnSeconds: 0.05, reconnectSeconds: 0.5, maxMessagesPerSecond: 5000 });
-    const { open } = suite;
 
-    const keep = <T extends Room<any>>(room: T) => {
-      open.push(room);
-      return room;
-    };
-    async function lobby(names: string[], options: Record<string, unknown> = {}): Promise<Observed[]> {
-      const host = keep(await suite.sdk.create("game", { name: names[0], ...options }));
-      const rooms = [host];
-      for (const name of names.slice(1)) rooms.push(keep(await suite.sdk.joinById(host.roomId, { name })));
-      await until(() => rooms.every((r) => r.state.players?.size === names.length), "everyone seated");
-      return rooms.map(observe);
-    }
+    const { keep, lobby } = suite;
     async function playing(names: string[], options: Record<string, unknown> = {}) {
       const players = await lobby(names, options);
       await readyAndStart(players);
