@@ -25,6 +25,7 @@ import { clientRouter } from "./src/http/client.ts";
 import { applyMatchmakeCors, corsMiddleware, originPolicyWarning, refuseForeignUpgrades } from "./src/http/cors.ts";
 import { lookupThrottle } from "./src/http/throttle.ts";
 import { floodGuard } from "./src/http/floods.ts";
+import { replayLimit } from "./src/http/replayLimit.ts";
 import { failures, jsonBody, notFound } from "./src/http/failures.ts";
 import { securityHeaders, securityHeadersOutsideExpress } from "./src/http/headers.ts";
 import { mountTools } from "./src/http/monitor.ts";
@@ -178,7 +179,7 @@ export function createServerConfig(
       app.use(authRouter(tokens, settings, "presence" in scale ? scale.presence : undefined));
       app.use(healthRouter(store, { redis: settings.redisUrl !== null, drain }));
       app.use(metricsRouter(metrics, settings.metricsToken));
-      app.use(matchesRouter(store));
+      app.use(matchesRouter(store, { limit: replayLimit(settings, "presence" in scale ? scale.presence : undefined), log }));
       app.use(leaderboardRouter(store));
       app.use(boardRouter());
       mountTools(app, settings, log);
