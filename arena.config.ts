@@ -11,6 +11,7 @@ import type { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { createStore } from "./src/store/index.ts";
 import type { Store } from "./src/store/types.ts";
+import { LeaderboardCache, withLeaderboardCache } from "./src/store/leaderboardCache.ts";
 import { gameRoom } from "./src/rooms/GameRoom.ts";
 import { guardMatchmakeBodies } from "./src/http/matchmakeBodies.ts";
 import { sizeEncoderBuffers } from "./src/schema/size.ts";
@@ -25,6 +26,7 @@ import { clientRouter } from "./src/http/client.ts";
 import { applyMatchmakeCors, corsMiddleware, originPolicyWarning, refuseForeignUpgrades } from "./src/http/cors.ts";
 import { lookupThrottle } from "./src/http/throttle.ts";
 import { floodGuard } from "./src/http/floods.ts";
+import { replayLimit } from "./src/http/replayLimit.ts";
 import { failures, jsonBody, notFound } from "./src/http/failures.ts";
 import { securityHeaders, securityHeadersOutsideExpress } from "./src/http/headers.ts";
 import { mountTools } from "./src/http/monitor.ts";
@@ -114,7 +116,9 @@ class PublicLobby extends LobbyRoom {
 
 export interface ServerParts {
   settings: Settings;
+  /** The store with its matches behind `leaderboard`. */
   store: Store;
+  leaderboard: LeaderboardCache;
   housekeeping: Housekeeping;
   restorer: Restorer;
   metrics: Metrics;
@@ -129,13 +133,16 @@ export function createServerConfig(
   const log = options.log ?? ((line: string) => console.log(line));
   // before any room is made: every room holds two or three encoder buffers of this size
   sizeEncoderBuffers();
-  const store = options.store ?? createStore(settings);
+  const storeItself = options.store ?? createStore(settings);
   const metrics = new Metrics();
   const drain = new Drain(settings.drainSeconds);
-  metrics.watchStore(store);
+  metrics.watchStore(storeItself);
+  // the rooms record finished matches through the cache, which drops the leaderboard's answers then
+  const leaderboard = new LeaderboardCache(storeItself.matches, settings.leaderboardCacheSeconds * 1000);
+  const store = withLeaderboardCache(storeItself, leaderboard);
   const restorer = new Restorer(store, GAME_ROOM, processAddress(settings), log, metrics);
   const housekeeping = new Housekeeping(store, settings, restorer, processAddress(settings), log);
-  const parts: ServerParts = { settings, store, housekeeping, restorer, metrics, log };
+  const parts: ServerParts = { settings, store, leaderboard, housekeeping, restorer, metrics, log };
 
   const scale = scaleOut(settings);
   // join-code guesses are counted in Redis (shared by every process) when there is one
@@ -178,7 +185,7 @@ export function createServerConfig(
       app.use(authRouter(tokens, settings, "presence" in scale ? scale.presence : undefined));
       app.use(healthRouter(store, { redis: settings.redisUrl !== null, drain }));
       app.use(metricsRouter(metrics, settings.metricsToken));
-      app.use(matchesRouter(store));
+      app.use(matchesRouter(store, { limit: replayLimit(settings, "presence" in scale ? scale.presence : undefined), log }));
       app.use(leaderboardRouter(store));
       app.use(boardRouter());
       mountTools(app, settings, log);

@@ -72,6 +72,11 @@ export interface Settings {
   floodCutLimit: number;
   floodCutWindowSeconds: number;
   floodBlockSeconds: number;
+  /** Requests of GET /matches/:id/replay a client IP may make per replayWindowSeconds before it gets 429 TOO_MANY_ATTEMPTS. */
+  replayLimit: number;
+  replayWindowSeconds: number;
+  /** How long an answer of GET /leaderboard or GET /players/:name/matches is kept in this process; 0 = not kept. */
+  leaderboardCacheSeconds: number;
   /** HS256 secret of player tokens (and of guest tokens); null = no HS256 tokens. */
   authJwtSecret: string | null;
   /** The public keys (RS256/ES256) of a JWKS file that player tokens may be signed with; null = none. */
@@ -253,6 +258,9 @@ const envSchema = z.object({
   FLOOD_CUT_LIMIT: positiveNumber(3, 1, 1000),
   FLOOD_CUT_WINDOW_SECONDS: positiveNumber(300, 1, 86400),
   FLOOD_BLOCK_SECONDS: positiveNumber(600, 1, 86400),
+  REPLAY_LIMIT: positiveNumber(30, 1, 100000),
+  REPLAY_WINDOW_SECONDS: positiveNumber(60, 1, 86400),
+  LEADERBOARD_CACHE_SECONDS: positiveNumber(5, 0, 3600),
   AUTH_JWT_SECRET: optionalString.superRefine((v, ctx) => {
     if (v !== null && v.length < MIN_JWT_SECRET_LENGTH) {
       ctx.addIssue({ code: "custom", message: `must be at least ${MIN_JWT_SECRET_LENGTH} characters (an HS256 key of 256 bits; got ${v.length})` });
@@ -358,6 +366,9 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     floodCutLimit: Math.floor(e.FLOOD_CUT_LIMIT),
     floodCutWindowSeconds: Math.ceil(e.FLOOD_CUT_WINDOW_SECONDS),
     floodBlockSeconds: Math.ceil(e.FLOOD_BLOCK_SECONDS),
+    replayLimit: Math.floor(e.REPLAY_LIMIT),
+    replayWindowSeconds: Math.ceil(e.REPLAY_WINDOW_SECONDS),
+    leaderboardCacheSeconds: e.LEADERBOARD_CACHE_SECONDS,
     authJwtSecret: e.AUTH_JWT_SECRET,
     authJwks: e.AUTH_JWKS_FILE,
     authAudience: e.AUTH_AUDIENCE,

@@ -20,9 +20,10 @@ export interface CountedRoom {
 const PHASES = ["lobby", "playing", "finished"] as const;
 /**
  * The abuse limits whose refusals are counted: failed join-code look-ups, a flooder's seat cooling
- * down, guest tokens per address, an address blocked at matchmaking after flood cuts, and the cuts.
+ * down, guest tokens per address, an address blocked at matchmaking after flood cuts, the cuts, and
+ * replays per address.
  */
-export const RATE_LIMITS = ["code_lookup", "seat_cooldown", "guest_tokens", "flood_block", "flood_cut"] as const;
+export const RATE_LIMITS = ["code_lookup", "seat_cooldown", "guest_tokens", "flood_block", "flood_cut", "replay"] as const;
 export type RateLimit = (typeof RATE_LIMITS)[number];
 /** From a commit in memory (sub-millisecond) to a database that holds an action for STORE_HOLD_SECONDS. */
 const ACK_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

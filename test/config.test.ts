@@ -15,6 +15,16 @@ describe("configuration", () => {
     assert.equal(s.monitorUser, "admin");
     assert.equal(s.monitorPassword, null);
     assert.deepEqual(s.allowedOrigins, []);
+    assert.equal(s.replayLimit, 30);
+    assert.equal(s.replayWindowSeconds, 60);
+    assert.equal(s.leaderboardCacheSeconds, 5);
+  });
+
+  it("reads the replay limit in whole requests and seconds, and a leaderboard cache of 0 (off)", () => {
+    const s = loadSettings({ REPLAY_LIMIT: "5.7", REPLAY_WINDOW_SECONDS: "1.2", LEADERBOARD_CACHE_SECONDS: "0" });
+    assert.equal(s.replayLimit, 5);
+    assert.equal(s.replayWindowSeconds, 2);
+    assert.equal(s.leaderboardCacheSeconds, 0);
   });
 
   it("reads every variable", () => {
@@ -46,6 +56,9 @@ describe("configuration", () => {
     ["REDIS_URL", { REDIS_URL: "http://127.0.0.1:6379" }],
     ["PUBLIC_ADDRESS", { REDIS_URL: "redis://127.0.0.1:6379" }],
     ["PUBLIC_ADDRESS", { PUBLIC_ADDRESS: "https://game.example" }],
+    ["REPLAY_LIMIT", { REPLAY_LIMIT: "0" }],
+    ["REPLAY_WINDOW_SECONDS", { REPLAY_WINDOW_SECONDS: "often" }],
+    ["LEADERBOARD_CACHE_SECONDS", { LEADERBOARD_CACHE_SECONDS: "-1" }],
   ];
   for (const [variable, env] of bad) {
     it(`refuses ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")} with a message naming ${variable}`, () => {

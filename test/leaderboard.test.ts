@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { SignJWT } from "jose";
 import type { LeaderboardEntry, LeaderboardPeriod, PlayerMatch } from "../src/store/leaderboard.ts";
 import { MemoryStore } from "../src/store/memory/index.ts";
+import { createStore } from "../src/store/index.ts";
+import { LeaderboardCache } from "../src/store/leaderboardCache.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import type { MatchRecord, Store } from "../src/store/types.ts";
 import { backends } from "./helpers/backends.ts";
@@ -459,3 +461,162 @@ describe("the leaderboard of games played through the rooms with player tokens o
     });
   }
 });
+
+/**
+ * The real store with its leaderboard reads counted: every call runs the store's own query (SQL on
+ * MySQL), after `hold()`'s gate is released when one is set.
+ */
+function countedStore(store: Store) {
+  const matches = store.matches;
+  const leaderboard = matches.leaderboard.bind(matches);
+  const playerMatches = matches.playerMatches.bind(matches);
+  const counts = { leaderboard: 0, playerMatches: 0 };
+  let gate: Promise<void> = Promise.resolve();
+  matches.leaderboard = async (period, limit) => {
+    counts.leaderboard++;
+    await gate;
+    return leaderboard(period, limit);
+  };
+  matches.playerMatches = async (name, limit) => {
+    counts.playerMatches++;
+    await gate;
+    return playerMatches(name, limit);
+  };
+  return {
+    store,
+    counts,
+    /** Holds every query started from now until the returned function is called. */
+    hold(): () => void {
+      let release!: () => void;
+      gate = new Promise((resolve) => (release = resolve));
+      return () => {
+        gate = Promise.resolve();
+        release();
+      };
+    },
+  };
+}
+
+describe("the leaderboard cache (LeaderboardCache over the in-memory store)", () => {
+  it("answers from one query per key until the ttl, drops every answer when a match is recorded through it, and keeps no answer whose query began before that", async () => {
+    const counted = countedStore(new MemoryStore({ staleProcessSeconds: 30 }));
+    let clock = 0;
+    const cache = new LeaderboardCache(counted.store.matches, 5000, () => clock);
+    const now = Date.now();
+    const [first, ...rest] = namedFixture(now);
+    await cache.record(first);
+    const before = await cache.leaderboard("all", 10);
+    assert.deepEqual(await cache.leaderboard("all", 10), before);
+    assert.equal(counted.counts.leaderboard, 1);
+    await cache.leaderboard("all", 9);
+    assert.equal(counted.counts.leaderboard, 2, "another limit is another answer");
+    clock = 5000;
+    await cache.leaderboard("all", 10);
+    assert.equal(counted.counts.leaderboard, 3, "an answer as old as the ttl is not used");
+
+    // a query begun before a match is recorded answers its requests, but is not kept
+    const release = counted.hold();
+    const running = cache.leaderboard("day", 50);
+    clock = 6000;
+    const recorded = cache.record(rest[0]);
+    release();
+    await recorded;
+    await running;
+    const after = await cache.leaderboard("day", 50);
+    assert.equal(counted.counts.leaderboard, 5);
+    assert.deepEqual(after, await counted.store.matches.leaderboard("day", 50));
+    assert.deepEqual(cache.stats, { queries: 5, cached: 1, shared: 0 });
+  });
+});
+
+for (const kind of ["in-memory", "MySQL"] as const) {
+  describe(`the leaderboard's answers kept in the server (${kind} store)`, () => {
+    const db = suiteDatabase();
+    let server: TestServer;
+    let counted: ReturnType<typeof countedStore>;
+
+    const get = async (path: string) => {
+      const res = await fetch(`${server.http}${path}`);
+      return { status: res.status, body: await res.json() };
+    };
+
+    before(async function () {
+      if (kind === "MySQL") await db.setup(this);
+    });
+    afterEach(async () => {
+      await server?.stop();
+    });
+    after(async () => {
+      if (kind === "MySQL") await db.teardown();
+    });
+
+    async function start(leaderboardCacheSeconds: number) {
+      server = await startServer(
+        { mysqlUrl: kind === "MySQL" ? db.url() : null, leaderboardCacheSeconds, minTurnSeconds: 0.5 },
+        {
+          store: (settings) => {
+            counted = countedStore(createStore(settings));
+            return counted.store;
+          },
+        },
+      );
+      if (kind === "MySQL") await (counted.store as MySqlStore).pool.query("DELETE FROM matches");
+    }
+
+    it("shows a match finished in this server's room on the very next request, though its answers are kept for 60 s", async function () {
+      this.timeout(60_000);
+      await start(60);
+      assert.deepEqual(await get("/leaderboard"), { status: 200, body: { players: [] } });
+      assert.deepEqual(await get("/leaderboard"), { status: 200, body: { players: [] } });
+      assert.deepEqual(await get("/players/Ann/matches"), { status: 200, body: { matches: [] } });
+      assert.deepEqual(await get("/players/Ann/matches"), { status: 200, body: { matches: [] } });
+      assert.deepEqual(counted.counts, { leaderboard: 1, playerMatches: 1 }, "the second request of each is answered from the cache");
+
+      // a match another process recorded (straight into the store): not seen until the answer is 60 s old
+      await counted.store.matches.record(namedFixture(Date.now())[0]);
+      assert.deepEqual((await get("/leaderboard")).body, { players: [] });
+      assert.equal(counted.counts.leaderboard, 1);
+
+      // Ann and Bob play a one-round game to its end through the rooms of this server
+      const sdk = new PlayerSDK(server.ws);
+      const ann = observe(await sdk.create("game", { name: "Ann", maxRounds: 1, turnSeconds: 0.5 }));
+      const bob = observe(await sdk.joinById(ann.room.roomId, { name: "Bob" }));
+      await readyAndStart([ann, bob]);
+      await playToTheEnd([ann, bob]);
+      const code = ann.room.state.code;
+      for (const o of [ann, bob]) await o.room.leave();
+      await until(async () => (await get("/matches/recent?limit=5")).body.matches.some((m: { code: string }) => m.code === code), "the match recorded");
+
+      // one request each, no waiting: both matches are there
+      const board = (await get("/leaderboard")).body.players as LeaderboardEntry[];
+      assert.equal(counted.counts.leaderboard, 2);
+      assert.deepEqual(board.find((p) => p.name === "Ann")?.games, 2);
+      assert.deepEqual(board.find((p) => p.name === "Bob")?.games, 2);
+      assert.deepEqual(board.find((p) => p.name === "Cy")?.games, 1);
+      assert.deepEqual(board, await counted.store.matches.leaderboard("all", 10));
+      const ann2 = (await get("/players/Ann/matches")).body.matches as PlayerMatch[];
+      assert.deepEqual(ann2.map((m) => m.gamesSoFar), [2, 1]);
+      assert.equal(counted.counts.playerMatches, 2);
+    });
+
+    it("runs one query for concurrent requests of the same answer, even with LEADERBOARD_CACHE_SECONDS=0, and keeps none with 0", async () => {
+      await start(0);
+      await recordAll(counted.store, namedFixture(Date.now()));
+      const release = counted.hold();
+      const together = [get("/leaderboard?period=week"), get("/leaderboard?period=week"), get("/players/Ann/matches")];
+      // the second request of the week has joined the first's query, which is still held
+      await until(() => server.parts.leaderboard.stats.shared === 1 && counted.counts.playerMatches === 1, "both requests of the week in flight");
+      assert.equal(counted.counts.leaderboard, 1);
+      release();
+      const [a, b, ann] = await Promise.all(together);
+      assert.deepEqual(a, { status: 200, body: { players: NAMED_TABLES.week } });
+      assert.deepEqual(b, a);
+      assert.equal(ann.body.matches.length, 4);
+      assert.deepEqual(counted.counts, { leaderboard: 1, playerMatches: 1 });
+      // with 0 nothing is kept: the next request queries again
+      assert.deepEqual(await get("/leaderboard?period=week"), a);
+      assert.equal(counted.counts.leaderboard, 2);
+      assert.deepEqual(server.parts.leaderboard.stats, { queries: 3, cached: 0, shared: 1 });
+    });
+  });
+}

@@ -15,6 +15,8 @@ import { backends } from "./helpers/backends.ts";
 import { ask, type Observed, observe, playToTheEnd, readyAndStart } from "./helpers/players.ts";
 import { serverSuite } from "./helpers/suite.ts";
 import { getJson, until } from "./helpers/wait.ts";
+import { parsePrometheusText, sampleValue } from "./helpers/prometheus.ts";
+import { startServer, type TestServer } from "./helpers/server.ts";
 
 const TIMING = { awayTurnSeconds: 3 };
 
@@ -330,6 +332,39 @@ for (const backend of backends()) {
       assert.deepEqual(body, { error: { code: "NOT_FOUND", message: `Match ${id} has no stored log to replay.` } });
     });
 
+    it("answers 500 REPLAY_UNVERIFIABLE for a stored log the rules refuse, logs it once, and keeps serving", async () => {
+      // a finished game's log with a purchase where its player had a turn to end: written into the store as a room writes it
+      const live = playRandomGame(3);
+      assert.equal(live.match.phase, "finished");
+      const tampered = structuredClone(live.log);
+      const at = tampered.findIndex((e) => e.t === "act" && e.action === "end_turn");
+      tampered[at] = { ...(tampered[at] as Extract<LogEntry, { t: "act" }>), action: "buy" };
+      const { store } = suite.server.parts;
+      const roomId = `tampered-${backend.name}-${Date.now()}`;
+      await store.logs.append(roomId, tampered.map((entry, i) => ({ n: i + 1, entry })));
+      await store.logs.close(roomId);
+      const id = await store.matches.record({ ...matchRecord(roomId, live.match), key: `${roomId}#1` });
+
+      const expected = {
+        error: {
+          code: "REPLAY_UNVERIFIABLE",
+          message: `Match ${id}'s stored log cannot be replayed by the rules (log entry ${at + 1} (act) is refused by the rules: WRONG_STAGE).`,
+        },
+      };
+      for (let i = 0; i < 2; i++) {
+        const { status, body, headers } = await getJson(`${suite.server.http}/matches/${id}/replay`);
+        assert.equal(status, 500);
+        assert.match(headers.get("content-type") ?? "", /^application\/json/);
+        assert.deepEqual(body, expected);
+      }
+      // one line for the operator, with the room, however often it is asked for; no "failed with INTERNAL" line of the error handler
+      assert.deepEqual(
+        suite.server.logs.filter((line) => line.includes(`match ${id} `) || line.includes(`/matches/${id}/`)),
+        [`replay: match ${id} (room ${roomId}) cannot be replayed: log entry ${at + 1} (act) is refused by the rules: WRONG_STAGE`],
+      );
+      assert.equal((await getJson(`${suite.server.http}/matches/recent?limit=1`)).status, 200);
+    });
+
     if (backend.name === "mysql") {
       it("is checked by npm run replay: exit 0 with one summary line, and non-zero once a stored action is changed", async function () {
         this.timeout(120_000);
@@ -375,3 +410,38 @@ for (const backend of backends()) {
     }
   });
 }
+
+describe("GET /matches/:id/replay: the rate limit per client address", () => {
+  const TOKEN = "a-metrics-token-of-the-replay-spec";
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ replayLimit: 3, replayWindowSeconds: 60, metricsToken: TOKEN });
+  });
+  after(() => server?.stop());
+
+  const limited = async () => {
+    const res = await fetch(`${server.http}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return sampleValue(parsePrometheusText(await res.text()), "boardroom_rate_limited_total", { limit: "replay" });
+  };
+
+  it("answers 429 TOO_MANY_ATTEMPTS with Retry-After once REPLAY_LIMIT requests were made in the window, counted as limit=\"replay\"", async () => {
+    assert.equal(await limited(), 0);
+    // every request counts, whatever it answers: an unknown match, a bad id
+    const answers: number[] = [];
+    let refused: Awaited<ReturnType<typeof getJson>> | null = null;
+    for (let i = 0; i < 10 && refused === null; i++) {
+      const answer = await getJson(`${server.http}/matches/${i % 2 === 0 ? 987654 : "abc"}/replay`);
+      answers.push(answer.status);
+      if (answer.status === 429) refused = answer;
+    }
+    assert.deepEqual(answers, [404, 400, 404, 429]);
+    assert.equal(refused!.body.error.code, "TOO_MANY_ATTEMPTS");
+    assert.match(refused!.body.error.message, /^Too many replays requested from your address; try again in \d+ s\.$/);
+    const retryAfter = Number(refused!.headers.get("retry-after"));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    assert.equal((await getJson(`${server.http}/matches/1/replay`)).status, 429);
+    assert.equal(await limited(), 2);
+    // the other routes are not limited by it
+    assert.equal((await getJson(`${server.http}/matches/recent`)).status, 200);
+  });
+});

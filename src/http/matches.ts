@@ -1,14 +1,16 @@
 /**
  * GET /matches/recent?limit=N: the latest finished matches, newest first, players ranked.
  * GET /matches/:id/replay: one of them as its setup and its actions, each with the state hash after
- * it (src/match/replay.ts), made from its room's log.
+ * it (src/match/replay.ts), made from its room's log; rate limited per client by `limit`
+ * (src/http/replayLimit.ts). A log the rules refuse to replay answers 500 REPLAY_UNVERIFIABLE.
  */
-import { Router } from "express";
+import { type RequestHandler, type Response, Router } from "express";
 import { z } from "zod";
-import { matchEntries, replayOfLog } from "../match/replay.ts";
+import { matchEntries, ReplayError, replayOfLog } from "../match/replay.ts";
+import { HttpErrorStatus } from "../messages/errors.ts";
 import { describeIssue } from "../messages/options.ts";
 import type { Store } from "../store/types.ts";
-import { sendError } from "./errors.ts";
+import { errorBody, sendError } from "./errors.ts";
 
 export const MAX_RECENT_MATCHES = 50;
 export const DEFAULT_RECENT_MATCHES = 10;
@@ -37,13 +39,27 @@ const matchId = z
 
 /**
  * Replays kept as sent, latest used last: a recorded match's replay never changes, and making one
- * costs the event loop ~60 ms for a 100-round game of five (1,100 actions, 74 KB of JSON).
+ * costs the event loop ~60 ms for a 100-round game of five (1,100 actions, 74 KB of JSON). A log
+ * that cannot be replayed is kept too, as its refusal: it is logged once, not replayed again.
  */
 export const REPLAYS_KEPT = 32;
 
-export function matchesRouter(store: Store): Router {
+interface KeptReplay {
+  status: number;
+  json: string;
+}
+
+/** `limit`: the rate limit of GET /matches/:id/replay, before anything else of it runs. `log`: the server's log. */
+export function matchesRouter(store: Store, options: { limit?: RequestHandler; log?: (line: string) => void } = {}): Router {
   const router = Router();
-  const replays = new Map<string, string>();
+  const replays = new Map<string, KeptReplay>();
+  const log = options.log ?? (() => {});
+  const keep = (key: string, replay: KeptReplay) => {
+    replays.set(key, replay);
+    if (replays.size > REPLAYS_KEPT) replays.delete(replays.keys().next().value!);
+    return replay;
+  };
+  const send = (res: Response, replay: KeptReplay) => res.status(replay.status).type("application/json").send(replay.json);
 
   router.get("/matches/recent", async (req, res, next) => {
     try {
@@ -57,6 +73,7 @@ export function matchesRouter(store: Store): Router {
     }
   });
 
+  if (options.limit) router.get("/matches/:id/replay", options.limit);
   router.get("/matches/:id/replay", async (req, res, next) => {
     try {
       const id = matchId.safeParse(req.params.id);
@@ -64,19 +81,26 @@ export function matchesRouter(store: Store): Router {
       const link = await store.matches.logLink(id.data);
       if (!link) return sendError(res, "NOT_FOUND", `There is no match ${id.data}.`);
       const key = `${link.id}:${link.roomId}:${link.logLastN}`;
-      let json = replays.get(key);
-      if (json !== undefined) {
+      const kept = replays.get(key);
+      if (kept !== undefined) {
         replays.delete(key);
-        replays.set(key, json);
-        return res.type("application/json").send(json);
+        return send(res, keep(key, kept));
       }
       const entries = matchEntries(await store.logs.read(link.roomId), link);
       // a match recorded before logs were kept, or whose log this store no longer has
       if (entries.length === 0) return sendError(res, "NOT_FOUND", `Match ${id.data} has no stored log to replay.`);
-      json = JSON.stringify(replayOfLog(entries).replay);
-      replays.set(key, json);
-      if (replays.size > REPLAYS_KEPT) replays.delete(replays.keys().next().value!);
-      res.type("application/json").send(json);
+      let replay: KeptReplay;
+      try {
+        replay = { status: 200, json: JSON.stringify(replayOfLog(entries).replay) };
+      } catch (e) {
+        // the log was not written by a room as it is now (changed, or written by other rules): whatever
+        // replayOfLog throws on stored data, the match cannot be replayed
+        const why = e instanceof ReplayError ? e.message : `${(e as Error).name}: ${(e as Error).message}`;
+        log(`replay: match ${id.data} (room ${link.roomId}) cannot be replayed: ${why}`);
+        const code = "REPLAY_UNVERIFIABLE";
+        replay = { status: HttpErrorStatus[code], json: JSON.stringify(errorBody(code, `Match ${id.data}'s stored log cannot be replayed by the rules (${why}).`)) };
+      }
+      send(res, keep(key, replay));
     } catch (e) {
       next(e);
     }

@@ -85,6 +85,8 @@ export const HttpErrorStatus = {
   NOT_FOUND: 404,
   TOO_MANY_ATTEMPTS: 429,
   INTERNAL: 500,
+  /** GET /matches/:id/replay: the match's stored log is refused by the rules when replayed (it was not written by a room, or was changed since). */
+  REPLAY_UNVERIFIABLE: 500,
   UNAVAILABLE: 503,
 } as const;
 export type HttpErrorCode = keyof typeof HttpErrorStatus;
