@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadEnvFiles, loadSettings } from "./config.ts";
 import { stateHash } from "./match/hash.ts";
-import { checkReplay, matchEntries, ReplayError, replayOfLog } from "./match/replay.ts";
+import { checkReplay, matchEntries, recordMismatches, ReplayError, replayOfLog } from "./match/replay.ts";
 import { MySqlStore } from "./store/mysql/index.ts";
 
 const HELP = `npm run replay -- <match id>
@@ -47,12 +47,8 @@ async function main(): Promise<number> {
     }
     const { replay, final } = logged;
     for (const m of checkReplay(replay)) problems.push(m.index < 0 ? m.problem : `action ${m.index + 1} (seq ${m.seq}): ${m.problem}`);
-    if (!logged.finished) problems.push(`the log's game is not finished at entry ${link.logLastN ?? entries.length}`);
-    if (replay.setup.seed !== link.seed) problems.push(`the log's game began with seed ${replay.setup.seed}, the match was recorded with ${link.seed}`);
+    problems.push(...recordMismatches(logged, link, entries.length));
     const finalHash = stateHash(final);
-    if (link.finalHash !== null && finalHash !== link.finalHash) {
-      problems.push(`the replay ends at state ${finalHash}, the room recorded ${link.finalHash} when the game ended`);
-    }
     for (const problem of problems) console.log(`match ${id}: ${problem}`);
     if (problems.length > 0) return 1;
     const { actions } = replay;

@@ -365,6 +365,27 @@ for (const backend of backends()) {
       assert.equal((await getJson(`${suite.server.http}/matches/recent?limit=1`)).status, 200);
     });
 
+    it("answers 500 REPLAY_UNVERIFIABLE for a stored log that replays into another game than the room recorded when it ended", async () => {
+      // the log replays, but its final state is not the one recorded: as after a change the rules accept (a purchase made a pass)
+      const live = playRandomGame(4);
+      assert.equal(live.match.phase, "finished");
+      const { store } = suite.server.parts;
+      const roomId = `changed-${backend.name}-${Date.now()}`;
+      await store.logs.append(roomId, live.log.map((entry, i) => ({ n: i + 1, entry })));
+      await store.logs.close(roomId);
+      const recorded = matchRecord(roomId, live.match);
+      const id = await store.matches.record({ ...recorded, key: `${roomId}#1`, finalHash: "0123456789abcdef" });
+      const { status, body } = await getJson(`${suite.server.http}/matches/${id}/replay`);
+      assert.equal(status, 500);
+      assert.equal(body.error.code, "REPLAY_UNVERIFIABLE");
+      assert.match(body.error.message, new RegExp(`^Match ${id}'s stored log cannot be replayed by the rules \\(the replay ends at state ${recorded.finalHash}, the room recorded 0123456789abcdef when the game ended\\)\\.$`));
+
+      // the same log with its true final hash is served
+      const fine = await store.matches.record({ ...recorded, key: `${roomId}#2` });
+      const served = await getJson(`${suite.server.http}/matches/${fine}/replay`);
+      assert.equal(served.status, 200, JSON.stringify(served.body));
+    });
+
     if (backend.name === "mysql") {
       it("is checked by npm run replay: exit 0 with one summary line, and non-zero once a stored action is changed", async function () {
         this.timeout(120_000);

@@ -2,11 +2,12 @@
  * GET /matches/recent?limit=N: the latest finished matches, newest first, players ranked.
  * GET /matches/:id/replay: one of them as its setup and its actions, each with the state hash after
  * it (src/match/replay.ts), made from its room's log; rate limited per client by `limit`
- * (src/http/replayLimit.ts). A log the rules refuse to replay answers 500 REPLAY_UNVERIFIABLE.
+ * (src/http/replayLimit.ts). A log the rules refuse to replay, or one that replays into another game
+ * than the room recorded (its seed, its final state's hash), answers 500 REPLAY_UNVERIFIABLE.
  */
 import { type RequestHandler, type Response, Router } from "express";
 import { z } from "zod";
-import { matchEntries, ReplayError, replayOfLog } from "../match/replay.ts";
+import { matchEntries, recordMismatches, ReplayError, replayOfLog } from "../match/replay.ts";
 import { HttpErrorStatus } from "../messages/errors.ts";
 import { describeIssue } from "../messages/options.ts";
 import type { Store } from "../store/types.ts";
@@ -91,7 +92,11 @@ export function matchesRouter(store: Store, options: { limit?: RequestHandler; l
       if (entries.length === 0) return sendError(res, "NOT_FOUND", `Match ${id.data} has no stored log to replay.`);
       let replay: KeptReplay;
       try {
-        replay = { status: 200, json: JSON.stringify(replayOfLog(entries).replay) };
+        const logged = replayOfLog(entries);
+        // the log replays, but not into the game the room recorded (changed in a way the rules accept)
+        const mismatches = recordMismatches(logged, link, entries.length);
+        if (mismatches.length > 0) throw new ReplayError(mismatches.join("; "));
+        replay = { status: 200, json: JSON.stringify(logged.replay) };
       } catch (e) {
         // the log was not written by a room as it is now (changed, or written by other rules): whatever
         // replayOfLog throws on stored data, the match cannot be replayed

@@ -63,6 +63,22 @@ export function matchEntries(records: readonly LogRecord[], link: Pick<MatchLogL
 }
 
 /**
+ * What a replay made from the log says against what the room recorded when the game ended: the
+ * game finished, the seed, and the hash of its final state (a record made before final hashes were
+ * kept has none). Empty when they agree; a log changed in a way the rules still accept shows here.
+ */
+export function recordMismatches(logged: LoggedReplay, link: Pick<MatchLogLink, "seed" | "finalHash" | "logLastN">, entries: number): string[] {
+  const problems: string[] = [];
+  if (!logged.finished) problems.push(`the log's game is not finished at entry ${link.logLastN ?? entries}`);
+  if (logged.replay.setup.seed !== link.seed) problems.push(`the log's game began with seed ${logged.replay.setup.seed}, the match was recorded with ${link.seed}`);
+  const finalHash = stateHash(logged.final);
+  if (link.finalHash !== null && finalHash !== link.finalHash) {
+    problems.push(`the replay ends at state ${finalHash}, the room recorded ${link.finalHash} when the game ended`);
+  }
+  return problems;
+}
+
+/**
  * The replay of the last game begun in `entries`: a room's log from its first entry (in order, each
  * once) through the last entry of the match. Every entry is stepped (the seats and names at the
  * start are what the entries before made them); the actions are those of the running game.
