@@ -168,7 +168,8 @@ export class PlayerHistoryView {
               "a",
               { class: "replay-link", href: `/?replay=${m.matchId}`, "data-testid": "player-history-replay" },
               "Watch replay",
-              h("span", { class: "visually-hidden" }, ` of the game of ${ended}`),
+              // each link's name its own, as the viewer's heading says it ("Replay of match 12")
+              h("span", { class: "visually-hidden" }, ` of match ${m.matchId}, ${ended}`),
             ),
           ),
         );

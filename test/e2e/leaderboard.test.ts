@@ -200,6 +200,7 @@ describe("browser client: the leaderboard on the home screen", function () {
           return {
             matchId: Number((tr as HTMLElement).dataset.matchId),
             endedAt: tr.querySelector("time")?.getAttribute("datetime") ?? "",
+            when: cells[0],
             rank: cells[1],
             players: cells[2],
             href: link.getAttribute("href") ?? "",
@@ -207,8 +208,18 @@ describe("browser client: the leaderboard on the home screen", function () {
           };
         }),
       );
-      assert.deepEqual(rows, expected, label);
-      assert.match((await page.textContent(byTestId("player-history-replay"))) ?? "", /^Watch replay/);
+      assert.deepEqual(
+        rows.map(({ when: _, ...row }) => row),
+        expected,
+        label,
+      );
+      // when it ended, this year's: month, day and time (the browser's locale is en-US)
+      for (const row of rows) assert.match(row.when, /^[A-Z][a-z]{2} \d{1,2}, \d\d:\d\d$/, label);
+      // "Watch replay" to the eye; to a screen reader, which match
+      assert.deepEqual(
+        await page.$$eval('[data-testid="player-history-replay"]', (links) => links.map((a) => a.textContent)),
+        rows.map((row) => `Watch replay of match ${row.matchId}, ${row.when}`),
+      );
       assert.equal(await page.locator(`${HISTORY} thead th[scope="col"]`).count(), 5);
 
       assert.deepEqual(await seriousViolations(page), [], `${label}, the history open`);
