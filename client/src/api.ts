@@ -1,6 +1,6 @@
 /**
- * The server as the client sees it: the public HTTP routes (/board, /rooms/:code, /players/:name/matches), the Colyseus SDK
- * client, and refusals turned into sentences for people.
+ * The server as the client sees it: the public HTTP routes (/board, /rooms/:code,
+ * /players/:name/matches), the Colyseus SDK client, and refusals turned into sentences for people.
  */
 import { Client, ErrorCode, type SeatReservation } from "@colyseus/sdk";
 import { joinErrorName } from "../../src/messages/errors.ts";
