@@ -1,6 +1,6 @@
 /**
- * The server as the client sees it: the public HTTP routes (/board, /rooms/:code), the Colyseus SDK
- * client, and refusals turned into sentences for people.
+ * The server as the client sees it: the public HTTP routes (/board, /rooms/:code,
+ * /players/:name/matches), the Colyseus SDK client, and refusals turned into sentences for people.
  */
 import { Client, ErrorCode, type SeatReservation } from "@colyseus/sdk";
 import { joinErrorName } from "../../src/messages/errors.ts";
@@ -57,6 +57,17 @@ async function getJson<T>(path: string): Promise<T> {
 }
 
 export const fetchBoard = () => getJson<Board>("/board");
+
+/** One finished match of a player's history, as GET /players/:name/matches answers it (type-only). */
+export type { PlayerMatch } from "../../src/store/leaderboard.ts";
+import type { PlayerMatch } from "../../src/store/leaderboard.ts";
+
+/** The finished matches of the player the leaderboard shows as `name`, newest first (400 INVALID_NAME, 503 become Problems). */
+export const fetchPlayerMatches = (name: string, limit: number) =>
+  getJson<{ matches: PlayerMatch[] }>(`/players/${encodeURIComponent(name)}/matches?limit=${limit}`).then((body) => {
+    if (!Array.isArray(body?.matches)) throw new Problem("The server sent an answer this page does not understand.", "BAD_ANSWER");
+    return body.matches;
+  });
 
 /** Resolves a 6-digit join code to its room (404 ROOM_NOT_FOUND / 400 INVALID_CODE become Problems). */
 export const roomByCode = (code: string) => getJson<RoomByCode>(`/rooms/${encodeURIComponent(code)}`);

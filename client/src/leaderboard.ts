@@ -1,11 +1,13 @@
 /**
  * The leaderboard on the home screen: GET /leaderboard as a small table, with a switch between the
  * last 24 hours, the last 7 days and all time. The server ranks (docs/protocol.md#leaderboard);
- * this only shows what it answers.
+ * this only shows what it answers. Each name opens that player's games in the card (history.ts), in
+ * place of the table; Back (or Escape) brings the table back with the focus on the name.
  */
 import { serverUrl } from "./api.ts";
 import { fill, h } from "./dom.ts";
 import { money } from "./format.ts";
+import { PlayerHistoryView } from "./history.ts";
 import "./leaderboard.css";
 
 type Period = "day" | "week" | "all";
@@ -67,9 +69,15 @@ export class LeaderboardView {
   private readonly status = h("p", { class: "leaderboard-status", role: "status", "data-testid": "leaderboard-status" });
   /** Only the latest request's answer is shown (a slow answer of an earlier period is dropped). */
   private request = 0;
+  private readonly switcher: HTMLElement;
+  /** The table, its status and its hint: what the history takes the place of. */
+  private readonly ranking: HTMLElement;
+  private readonly history = new PlayerHistoryView({ back: () => this.closeHistory() });
+  /** Whose history is open (null: the table is shown). */
+  private opened: string | null = null;
 
   constructor() {
-    const switcher = h(
+    this.switcher = h(
       "div",
       { class: "period-switch", role: "group", "aria-label": "Period" },
       PERIODS.map(({ period, label }) => {
@@ -82,13 +90,24 @@ export class LeaderboardView {
         return button;
       }),
     );
-    this.el = h(
-      "section",
-      { class: "card leaderboard-card", "aria-labelledby": "leaderboard-heading", "data-testid": "leaderboard" },
-      h("div", { class: "leaderboard-head" }, h("h2", { id: "leaderboard-heading" }, "Leaderboard"), switcher),
+    this.ranking = h(
+      "div",
+      { class: "leaderboard-ranking" },
       this.table,
       this.status,
-      h("p", { class: "hint" }, "Ranked by wins, then average finishing rank, then best net worth."),
+      h(
+        "p",
+        { class: "hint" },
+        "Ranked by wins, then average finishing rank, then best net worth. ",
+        h("span", { id: "leaderboard-player-hint" }, "Choose a name for that player's games and replays."),
+      ),
+    );
+    this.el = h(
+      "section",
+      { class: "card leaderboard-card", "aria-labelledby": "leaderboard-heading", "data-testid": "leaderboard", "data-view": "ranking" },
+      h("div", { class: "leaderboard-head" }, h("h2", { id: "leaderboard-heading" }, "Leaderboard"), this.switcher),
+      this.ranking,
+      this.history.el,
     );
     this.table.hidden = true;
     void this.show("all");
@@ -125,7 +144,15 @@ export class LeaderboardView {
           "tr",
           { class: p.rank === 1 ? "leader" : "", "data-testid": "leaderboard-row", "data-name": p.name, "data-rank": p.rank },
           h("td", { class: "rank" }, p.rank),
-          h("th", { scope: "row", class: "name", title: p.name }, p.name),
+          h(
+            "th",
+            { scope: "row", class: "name", title: p.name },
+            h(
+              "button",
+              { type: "button", class: "player-link", "aria-describedby": "leaderboard-player-hint", "data-testid": "leaderboard-player", "data-name": p.name, onclick: () => this.openHistory(p.name) },
+              p.name,
+            ),
+          ),
           h("td", { class: "num" }, p.wins),
           h("td", { class: "num" }, p.games),
           h("td", { class: "num" }, p.averageRank.toFixed(2)),
@@ -137,6 +164,32 @@ export class LeaderboardView {
     this.el.dataset.state = players.length === 0 ? "empty" : "ready";
     this.status.textContent =
       players.length === 0 ? "No finished games in this period yet: play one and it shows here." : "";
+  }
+
+  private openHistory(name: string) {
+    this.opened = name;
+    this.ranking.hidden = true;
+    this.switcher.hidden = true;
+    this.el.dataset.view = "history";
+    this.history.open(name);
+    this.history.focus();
+  }
+
+  /** Back to the table, the focus on the name the history was opened from (on the heading if it is gone). */
+  private closeHistory() {
+    const name = this.opened;
+    this.opened = null;
+    this.history.close();
+    this.ranking.hidden = false;
+    this.switcher.hidden = false;
+    this.el.dataset.view = "ranking";
+    const button = [...this.body.querySelectorAll<HTMLButtonElement>('button[data-testid="leaderboard-player"]')].find((b) => b.dataset.name === name);
+    if (button) button.focus();
+    else {
+      const heading = this.el.querySelector<HTMLElement>("#leaderboard-heading")!;
+      heading.tabIndex = -1;
+      heading.focus();
+    }
   }
 
   private failed(why: string) {
