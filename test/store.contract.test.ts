@@ -418,6 +418,24 @@ async function serverInserts(store: MySqlStore): Promise<number> {
   return Number(rows[0].Value);
 }
 
+describe("in-memory store: closed logs kept", () => {
+  it("keeps the logs of the latest closed rooms only (closedLogsKept), and never drops an open one", async () => {
+    const store = new MemoryStore({ staleProcessSeconds: 30, closedLogsKept: 2 });
+    for (const room of ["open-1", "a", "b", "c"]) await store.logs.append(room, records(1, 2, room));
+    await store.logs.close("a");
+    await store.logs.close("b");
+    // closing one again does not count it twice, and makes it the latest closed
+    await store.logs.close("a");
+    await store.logs.close("c");
+    assert.deepEqual(await store.logs.read("b"), [], "the earliest closed log is dropped");
+    assert.equal(await store.logs.lastN("b"), 0);
+    assert.deepEqual(await store.logs.read("a"), records(1, 2, "a"));
+    assert.deepEqual(await store.logs.read("c"), records(1, 2, "c"));
+    assert.deepEqual(await store.logs.read("open-1"), records(1, 2, "open-1"), "an open log is never dropped");
+    assert.equal(store.logs.isOpen("open-1"), true);
+  });
+});
+
 describe("MySQL store: group commit and durability", () => {
   const db = suiteDatabase();
   let store: MySqlStore;

@@ -14,15 +14,18 @@ export interface MemoryStoreOptions {
   codeCooldownSeconds?: number;
   /** Draws a candidate join code (random unless a spec fixes the sequence). */
   drawCode?: () => string;
+  /** Closed room logs kept for replays, the latest closed (1,000 unless set). */
+  closedLogsKept?: number;
 }
 
 export class MemoryStore implements Store {
   readonly kind = "memory" as const;
   readonly codes: MemoryCodes;
   readonly matches = new MemoryMatches();
-  readonly logs = new MemoryLogs((roomId) => this.codes.holderOf(roomId));
+  readonly logs: MemoryLogs;
 
   constructor(options: MemoryStoreOptions) {
+    this.logs = new MemoryLogs((roomId) => this.codes.holderOf(roomId), options.closedLogsKept);
     this.codes = new MemoryCodes({ ...options, isOpen: (roomId) => this.logs.isOpen(roomId) });
   }
 

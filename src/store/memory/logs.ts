@@ -2,6 +2,11 @@
  * Room logs kept in this process (not durable: they die with it). The same answers as the MySQL
  * store: entries are kept as JSON text, a position that holds the same entry counts as written, and
  * another entry there refuses the whole append with LogConflictError.
+ *
+ * A closed room's log stays for its replays, but only the latest `closedKept` closed logs do: a
+ * server without MySQL that runs for weeks would otherwise keep every game ever played in memory
+ * (a 100-round game of five is ~1,100 entries). An older one reads as no log at all (its match's
+ * replay is then 404, "has no stored log").
  */
 import { parseRecord, sameEntry, serializeRecords } from "../records.ts";
 import { LogConflictError, type LogRecord, type RoomLogStore } from "../types.ts";
@@ -12,12 +17,20 @@ interface RoomLog {
   entries: Map<number, string>;
 }
 
+/** Closed room logs kept by default (the latest closed). */
+export const CLOSED_LOGS_KEPT = 1000;
+
 export class MemoryLogs implements RoomLogStore {
   readonly durable = false;
   private readonly logs = new Map<string, RoomLog>();
+  /** Closed rooms, the earliest closed first. */
+  private readonly closedOrder = new Set<string>();
 
   /** `holderOf`: the process holding a room's code now, for appends fenced by an owner. */
-  constructor(private readonly holderOf: (roomId: string) => string | undefined = () => undefined) {}
+  constructor(
+    private readonly holderOf: (roomId: string) => string | undefined = () => undefined,
+    private readonly closedKept = CLOSED_LOGS_KEPT,
+  ) {}
 
   async append(roomId: string, records: LogRecord[], owner?: string): Promise<void> {
     const rows = serializeRecords(roomId, records);
@@ -46,6 +59,13 @@ export class MemoryLogs implements RoomLogStore {
     const log = this.logs.get(roomId) ?? { closed: true, entries: new Map<number, string>() };
     log.closed = true;
     this.logs.set(roomId, log);
+    this.closedOrder.delete(roomId);
+    this.closedOrder.add(roomId);
+    for (const oldest of this.closedOrder) {
+      if (this.closedOrder.size <= this.closedKept) break;
+      this.closedOrder.delete(oldest);
+      this.logs.delete(oldest);
+    }
   }
 
   /** True while the room has a log that is not closed (its code is then kept for a claim). */
