@@ -20,8 +20,8 @@ import { ConfigError, loadSettings } from "../src/config.ts";
 import { backends } from "./helpers/backends.ts";
 import { PlayerSDK, ask, observe, playToTheEnd, readyAndStart, type Observed } from "./helpers/players.ts";
 import { fastBots } from "./helpers/bots.ts";
-import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
-import { startProcess, type ServerProcess } from "./helpers/process.ts";
+import { processesPerTest } from "./helpers/fleet.ts";
+import type { ServerProcess } from "./helpers/process.ts";
 import { upgradeStatus } from "./helpers/net.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { serverSuite } from "./helpers/suite.ts";
@@ -393,21 +393,10 @@ describe("identities in the match log", () => {
 
 describe("player tokens across a restart (MySQL)", function () {
   this.timeout(90_000);
-  let db: TestDatabase;
-  const servers: ServerProcess[] = [];
-  before(async function () {
-    await requireMysql(this);
-    db = await createTestDatabase();
-  });
-  after(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.stop("SIGKILL")));
-    await db?.drop();
-  });
+  const fleet = processesPerTest({ AUTH_JWT_SECRET: SECRET, CODE_LOOKUP_LIMIT: "10000", HEARTBEAT_SECONDS: "0.2", STALE_PROCESS_SECONDS: "1", RESTORE_WAIT_SECONDS: "30" });
 
   it("keeps each seat's identity in the replayed log: after a restart each player joins again with its token and gets its own seat", async () => {
-    const env = { MYSQL_URL: db.url, AUTH_JWT_SECRET: SECRET, CODE_LOOKUP_LIMIT: "10000", HEARTBEAT_SECONDS: "0.2", STALE_PROCESS_SECONDS: "1", RESTORE_WAIT_SECONDS: "30" };
-    const first = await startProcess(env);
-    servers.push(first);
+    const first = await fleet.start();
     const tokens = [await hs256("account-ann", { name: "Ann" }), await hs256("account-bob", { name: "Bob" })];
     const sdkOf = (server: ServerProcess, token: string) => {
       const sdk = new PlayerSDK(server.ws);
@@ -421,8 +410,7 @@ describe("player tokens across a restart (MySQL)", function () {
     const before = [ann.room.sessionId, bob.room.sessionId];
     for (const o of [ann, bob]) o.room.reconnection.enabled = false;
     await first.stop("SIGTERM");
-    const second = await startProcess(env, { port: first.port });
-    servers.push(second);
+    const second = await fleet.start({}, first.port);
     const back: Observed[] = [];
     for (const token of tokens) {
       const { body } = await until(async () => {

@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { CLOSE_REJOIN } from "../src/messages/contract.ts";
-import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
+import { processesPerTest } from "./helpers/fleet.ts";
 import { ask, choose, observe, PlayerSDK, playToTheEnd, readyAndStart, rejoinSeat, type Observed } from "./helpers/players.ts";
-import { startProcess, type ServerProcess } from "./helpers/process.ts";
+import type { ServerProcess } from "./helpers/process.ts";
 import { REDIS_TEST_URL, flushRedis, requireRedis } from "./helpers/redis.ts";
 import { getJson, until } from "./helpers/wait.ts";
 
@@ -61,24 +61,8 @@ const leftWith = (o: Observed) => new Promise<number>((resolve) => o.room.onLeav
 
 describe("a game outlives the process that hosts it", function () {
   this.timeout(120_000);
-  let db: TestDatabase;
-  const servers: ServerProcess[] = [];
-
-  // a database per test: rooms a test's processes leave behind are not the next test's orphans
-  beforeEach(async function () {
-    await requireMysql(this);
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.stop("SIGKILL")));
-    await db?.drop();
-  });
-
-  const start = async (env: Record<string, string> = {}, port?: number) => {
-    const server = await startProcess({ MYSQL_URL: db.url, ...FAST, ...env }, { port });
-    servers.push(server);
-    return server;
-  };
+  const fleet = processesPerTest(FAST);
+  const start = (env: Record<string, string> = {}, port?: number) => fleet.start(env, port);
 
   it("comes back after SIGKILL mid-turn and a restart on the same port: same roomId, code, seats and state, every ack kept, one recorded match", async () => {
     const first = await start();
@@ -241,7 +225,6 @@ describe("a game outlives the process that hosts it", function () {
     const stopping = a.stop("SIGTERM");
     assert.deepEqual(await Promise.all(closes), [CLOSE_REJOIN, CLOSE_REJOIN], "players are told to rejoin");
     await stopping;
-    servers.splice(servers.indexOf(a), 1);
 
     // B took the room over without waiting for A's heartbeat to go stale (60 s)
     const back: Observed[] = [];

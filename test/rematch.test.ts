@@ -12,9 +12,9 @@ import type { LogEntry } from "../src/match/log.ts";
 import { openMatch, propose, replay, type Match } from "../src/match/match.ts";
 import { checkReplay, replayOfLog } from "../src/match/replay.ts";
 import { backends } from "./helpers/backends.ts";
-import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
+import { processesPerTest } from "./helpers/fleet.ts";
 import { PlayerSDK, ask, choose, observe, playToTheEnd, readyAndStart, rejoinSeat, type Observed } from "./helpers/players.ts";
-import { startProcess, type ServerProcess } from "./helpers/process.ts";
+import type { ServerProcess } from "./helpers/process.ts";
 import { serverSuite } from "./helpers/suite.ts";
 import { getJson, until } from "./helpers/wait.ts";
 
@@ -202,18 +202,6 @@ for (const backend of backends()) {
 
 describe("a rematch outlives its process (MySQL)", function () {
   this.timeout(120_000);
-  let db: TestDatabase;
-  const servers: ServerProcess[] = [];
-
-  beforeEach(async function () {
-    await requireMysql(this);
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.stop("SIGKILL")));
-    await db?.drop();
-  });
-
   const FAST = {
     CODE_LOOKUP_LIMIT: "10000",
     HEARTBEAT_SECONDS: "0.2",
@@ -223,11 +211,8 @@ describe("a rematch outlives its process (MySQL)", function () {
     AWAY_TURN_SECONDS: "0.05",
     MAX_MESSAGES_PER_SECOND: "5000",
   };
-  const start = async (port?: number) => {
-    const server = await startProcess({ MYSQL_URL: db.url, ...FAST }, { port });
-    servers.push(server);
-    return server;
-  };
+  const fleet = processesPerTest(FAST);
+  const start = (port?: number) => fleet.start({}, port);
   const snapshot = (room: Room<any>) => {
     const state = room.state.toJSON();
     for (const player of Object.values(state.players) as Array<{ connected?: boolean }>) delete player.connected;
