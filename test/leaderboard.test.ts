@@ -13,6 +13,7 @@ import { LeaderboardCache } from "../src/store/leaderboardCache.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import type { MatchRecord, Store } from "../src/store/types.ts";
 import { backends } from "./helpers/backends.ts";
+import { matchStoreBackends } from "./helpers/matchStores.ts";
 import { suiteDatabase } from "./helpers/mysql.ts";
 import { PlayerSDK, observe, playToTheEnd, readyAndStart } from "./helpers/players.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
@@ -175,37 +176,6 @@ const IDENTITY_TABLES: Record<LeaderboardPeriod, LeaderboardEntry[]> = {
 
 const PERIODS: LeaderboardPeriod[] = ["day", "week", "all"];
 
-interface Backend {
-  name: string;
-  setup(ctx: Mocha.Context): Promise<void>;
-  /** A store holding no matches, whose next match id is 1. */
-  create(): Promise<Store>;
-  teardown(): Promise<void>;
-}
-
-const memory: Backend = {
-  name: "in-memory store",
-  async setup() {},
-  async create() {
-    return new MemoryStore({ staleProcessSeconds: 30 });
-  },
-  async teardown() {},
-};
-
-const suiteDb = suiteDatabase();
-const mysqlBackend: Backend = {
-  name: "MySQL store",
-  setup: (ctx) => suiteDb.setup(ctx),
-  async create() {
-    const store = new MySqlStore({ url: suiteDb.url(), staleProcessSeconds: 30, connectionLimit: 2 });
-    await store.init();
-    await store.pool.query("DELETE FROM matches");
-    await store.pool.query("ALTER TABLE matches AUTO_INCREMENT = 1");
-    return store;
-  },
-  teardown: () => suiteDb.teardown(),
-};
-
 async function recordAll(store: Store, matches: MatchRecord[]) {
   for (const match of matches) await store.matches.record(match);
 }
@@ -221,7 +191,7 @@ const history = (matchId: number, name: string, rank: number, players: number, n
 });
 const withoutDates = (matches: PlayerMatch[]) => matches.map(({ endedAt: _endedAt, ...rest }) => rest);
 
-for (const backend of [memory, mysqlBackend]) {
+for (const backend of matchStoreBackends({ connectionLimit: 2 })) {
   describe(`leaderboard: ${backend.name}`, () => {
     let store: Store;
     let now: number;

@@ -5,21 +5,10 @@ import assert from "node:assert/strict";
 import * as rules from "../src/game/index.ts";
 import type { LogEntry } from "../src/match/log.ts";
 import { nextSeat, openMatch, propose, repeatedOp, replay, seatOfToken, type Match } from "../src/match/match.ts";
+import { prng } from "./helpers/prng.ts";
 
 const TIMING = { awayTurnSeconds: 3 };
 const OPTIONS = { private: false, maxPlayers: 5, maxRounds: 6, turnSeconds: 30 };
-
-/** mulberry32: the test's own seeded choices, so every run drives the same games. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A live room in miniature: proposes entries as the room does and keeps the log it would write. */
 class LiveMatch {

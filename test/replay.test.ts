@@ -17,20 +17,9 @@ import { serverSuite } from "./helpers/suite.ts";
 import { getJson, until } from "./helpers/wait.ts";
 import { parsePrometheusText, sampleValue } from "./helpers/prometheus.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
+import { prng } from "./helpers/prng.ts";
 
 const TIMING = { awayTurnSeconds: 3 };
-
-/** mulberry32: the test's own seeded choices, so every run plays the same games. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A room in miniature: proposes entries as the room does, keeps the log it would write and the hash after every seq it saw. */
 class LiveRoom {

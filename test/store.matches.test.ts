@@ -13,6 +13,7 @@ import { MemoryStore } from "../src/store/memory/index.ts";
 import { MemoryMatches } from "../src/store/memory/matches.ts";
 import { MySqlStore } from "../src/store/mysql/index.ts";
 import type { MatchRecord, MatchSummary, Store } from "../src/store/types.ts";
+import { matchStoreBackends } from "./helpers/matchStores.ts";
 import { createTestDatabase, requireMysql, suiteDatabase, type TestDatabase } from "./helpers/mysql.ts";
 
 const READING_RAILROAD = 5; // price 200
@@ -141,41 +142,7 @@ const duplicateSeat: MatchRecord = {
 
 const namesByRank = (summary: MatchSummary) => summary.players.map((p) => p.name);
 
-interface Backend {
-  name: string;
-  setup(ctx: Mocha.Context): Promise<void>;
-  /** A store holding no matches, whose next match id is 1. */
-  create(): Promise<Store>;
-  teardown(): Promise<void>;
-}
-
-const memory: Backend = {
-  name: "in-memory store",
-  async setup() {},
-  async create() {
-    const store = new MemoryStore({ staleProcessSeconds: 30 });
-    await store.init();
-    return store;
-  },
-  async teardown() {},
-};
-
-const suiteDb = suiteDatabase();
-const mysqlBackend: Backend = {
-  name: "MySQL store",
-  setup: (ctx) => suiteDb.setup(ctx),
-  async create() {
-    // One connection: a connection that `record` failed to release would hang the next call.
-    const store = new MySqlStore({ url: suiteDb.url(), staleProcessSeconds: 30, connectionLimit: 1 });
-    await store.init();
-    await store.pool.query("DELETE FROM matches");
-    await store.pool.query("ALTER TABLE matches AUTO_INCREMENT = 1");
-    return store;
-  },
-  teardown: () => suiteDb.teardown(),
-};
-
-for (const backend of [memory, mysqlBackend]) {
+for (const backend of matchStoreBackends({ connectionLimit: 1 })) {
   describe(`match store contract: ${backend.name}`, () => {
     let store: Store;
 
