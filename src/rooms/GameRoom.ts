@@ -24,7 +24,6 @@ import {
 import type { ActionErrorCode, JoinErrorName } from "../messages/errors.ts";
 import { JoinError } from "../messages/errors.ts";
 import { createOptionsSchema, describeIssue } from "../messages/options.ts";
-import { matchRecord } from "../match/record.ts";
 import { MatchKeeper } from "../match/keeper.ts";
 import type { Metrics } from "../metrics.ts";
 import type { LogEntry } from "../match/log.ts";
@@ -50,6 +49,7 @@ import { corked } from "./corked.ts";
 import { isJoinRefusal, joinError } from "./joinErrors.ts";
 import { Listing, type GameMetadata } from "./listing.ts";
 import { projectMatch } from "./projection.ts";
+import { MatchRecorder } from "./recording.ts";
 import { SeatHandover, type SeatedRoom } from "./handover.ts";
 import { newSeatToken, type RejoinAnswer } from "./seats.ts";
 
@@ -89,9 +89,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   private readonly tokens = new Map<string, string>();
   private turnTimer: Pending | null = null;
   private returnTimer: Pending | null = null;
-  private recording: Promise<void> | null = null;
-  /** The number of the last match whose record was started (a rematch plays the next number). */
-  private recorded = 0;
+  private recorder!: MatchRecorder;
   private readonly spectators = new Spectators();
   /** The room is being handed over (a graceful stop) or is owned elsewhere: keep its log and code. */
   private handingOver = false;
@@ -123,6 +121,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       this.refuse(client, salvageOpId(payload), { code: "UNKNOWN_MESSAGE", message: `There is no message type "${String(type).slice(0, 40)}".` }),
     );
 
+    this.recorder = new MatchRecorder(this.roomId, this.deps.store.matches, () => this.handingOver, (line) => this.deps.log?.(line));
     const restored = restoring.get(this.roomId);
     restoring.delete(this.roomId);
     const match = restored ?? (await this.open(options));
@@ -136,7 +135,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     projectMatch(match, this.state, () => false);
     if (restored) this.awaitReturns();
     this.armTurnTimer();
-    if (match.phase === "finished") this.recordFinished();
+    this.recorder.recordIfFinished(match);
     this.deps.metrics?.track(this);
   }
 
@@ -307,7 +306,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.returnTimer?.clear();
     this.keeper?.stop();
     if (this.handingOver || !this.keeper) return;
-    await this.recording;
+    await this.recorder.settled();
     try {
       await this.deps.store.codes.release(this.roomId);
       await this.deps.store.logs.close(this.roomId);
@@ -449,8 +448,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     });
     this.listing.relist();
     this.armTurnTimer();
-    const match = this.keeper.match;
-    if (match.phase === "finished" && this.recorded !== match.number) this.recordFinished();
+    this.recorder.recordIfFinished(this.keeper.match);
   }
 
   /** Copies the match into the schema and sends the patch now. */
@@ -535,29 +533,6 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
         .catch((e: Error) => this.onUncaughtException(e, "setTimeout"));
     }, ms);
     return { clear: () => clearTimeout(timer) };
-  }
-
-  // --- the end --------------------------------------------------------------------------------
-
-  /** Records the finished match, exactly once (by key), retrying while the database is away. */
-  private recordFinished() {
-    const match = this.keeper.match;
-    const record = matchRecord(this.roomId, match);
-    this.recorded = match.number;
-    const earlier = this.recording;
-    this.recording = (async () => {
-      await earlier;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.deps.store.matches.record(record);
-          return;
-        } catch (e) {
-          if (attempt === 0) this.deps.log?.(`room ${this.roomId}: could not record the finished match yet: ${(e as Error).message}`);
-          if (this.handingOver) return;
-          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
-        }
-      }
-    })();
   }
 }
 
