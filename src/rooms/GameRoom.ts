@@ -2,7 +2,10 @@
  * The `game` room: a thin adapter between Colyseus and the match (src/match). It validates what
  * clients send, turns it into a log entry, lets the keeper commit it, and only then copies the new
  * state into the synchronized schema and replies: `ack` to the sender, `event` to everyone, or a
- * typed `error` to the sender. A restored room starts from the match its log replays to.
+ * typed `error` to the sender. A restored room starts from the match its log replays to. Who may
+ * come in (admission.ts), what the matchmaker lists of the room (listing.ts), seat handover
+ * (handover.ts), the match records (recording.ts) and Colyseus's private members
+ * (colyseusPrivates.ts) are modules of their own.
  */
 import { randomInt } from "node:crypto";
 import { CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
