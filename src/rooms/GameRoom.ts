@@ -3,9 +3,9 @@
  * clients send, turns it into a log entry, lets the keeper commit it, and only then copies the new
  * state into the synchronized schema and replies: `ack` to the sender, `event` to everyone, or a
  * typed `error` to the sender. A restored room starts from the match its log replays to. Who may
- * come in (admission.ts), what the matchmaker lists of the room (listing.ts), seat handover
- * (handover.ts), the match records (recording.ts) and Colyseus's private members
- * (colyseusPrivates.ts) are modules of their own.
+ * come in (admission.ts), what the matchmaker lists of the room (listing.ts), its hold on its code
+ * and log (ownership.ts), seat handover (handover.ts), the match records (recording.ts) and
+ * Colyseus's private members (colyseusPrivates.ts) are modules of their own.
  */
 import { randomInt } from "node:crypto";
 import { CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
@@ -30,7 +30,7 @@ import { createOptionsSchema, describeIssue } from "../messages/options.ts";
 import { MatchKeeper } from "../match/keeper.ts";
 import type { Metrics } from "../metrics.ts";
 import type { LogEntry } from "../match/log.ts";
-import { nextSeat, openMatch, repeatedOp, type Match, type Refusal, type Stepped } from "../match/match.ts";
+import { nextSeat, repeatedOp, type Match, type Refusal, type Stepped } from "../match/match.ts";
 import { GameState } from "../schema/GameState.ts";
 import type { Store } from "../store/types.ts";
 import {
@@ -53,6 +53,7 @@ import { isJoinRefusal, joinError } from "./joinErrors.ts";
 import { Listing, type GameMetadata } from "./listing.ts";
 import { projectMatch } from "./projection.ts";
 import { MatchRecorder } from "./recording.ts";
+import { handOver, openRoom, release } from "./ownership.ts";
 import { SeatHandover, type SeatedRoom } from "./handover.ts";
 import { newSeatToken, type RejoinAnswer } from "./seats.ts";
 
@@ -86,6 +87,7 @@ export const restoring = new Map<string, Match>();
 export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }> {
   /** Bound by `gameRoom(deps)`; the matchmaker constructs rooms without arguments. */
   protected deps!: RoomDeps;
+  private readonly log = (line: string) => this.deps.log?.(line);
   protected keeper!: MatchKeeper;
   private readonly connected = new Set<string>();
   /** Seat tokens this process has handed out or been shown, to send again after a reconnect. */
@@ -100,7 +102,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
   private readonly listing = new Listing(
     this,
     () => ({ match: this.keeper.match, spectators: this.spectators.size, headcount: this.headcount() }),
-    (line) => this.deps.log?.(line),
+    this.log,
   );
 
   /**
@@ -124,14 +126,14 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       this.refuse(client, salvageOpId(payload), { code: "UNKNOWN_MESSAGE", message: `There is no message type "${String(type).slice(0, 40)}".` }),
     );
 
-    this.recorder = new MatchRecorder(this.roomId, this.deps.store.matches, () => this.handingOver, (line) => this.deps.log?.(line));
+    this.recorder = new MatchRecorder(this.roomId, this.deps.store.matches, () => this.handingOver, this.log);
     const restored = restoring.get(this.roomId);
     restoring.delete(this.roomId);
     const match = restored ?? (await this.open(options));
     this.keeper = new MatchKeeper(this.roomId, this.deps.store.logs, this.deps.settings, match, {
       lateCommit: (stepped) => this.publish(stepped),
       lost: (e) => this.moveOut(e.message),
-      log: (line) => this.deps.log?.(line),
+      log: this.log,
     }, matchMaker.processId);
     this.maxClients = maxClientsFor(match.options.maxPlayers);
     await this.listing.open();
@@ -142,24 +144,14 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.deps.metrics?.track(this);
   }
 
-  /** A new room: its join code, then its log's first entry. */
+  /** A new room: its options checked, then its join code and its log's first entry (ownership.ts). */
   private async open(options: unknown): Promise<Match> {
     if (wantsToSpectate(options)) throw joinError("INVALID_OPTIONS", "spectate is for joining a room: a room is created by a player.");
     const parsed = createOptionsSchema(this.deps.settings.minTurnSeconds).partial({ name: true }).safeParse(options ?? {});
     if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
     const { name: _creator, ...setup } = parsed.data;
     // the creator's name was checked by onAuth (it may come from the player token)
-    // Reserved before the matchmaker records the room, so nobody can find it without a code.
-    let code: string;
-    try {
-      code = await this.deps.store.codes.reserve(this.roomId, matchMaker.processId);
-      const entry = { t: "open" as const, at: Date.now(), code, options: setup };
-      await this.deps.store.logs.append(this.roomId, [{ n: 1, entry }], matchMaker.processId);
-      return openMatch(entry);
-    } catch (e) {
-      this.deps.log?.(`could not reserve a join code or open the room: ${(e as Error).message}`);
-      throw joinError("UNAVAILABLE", "Rooms cannot be created right now: the server's database is unavailable. Try again in a moment.");
-    }
+    return openRoom(this.deps.store, this.roomId, setup, this.log);
   }
 
   async onJoin(client: Client, options: unknown, authData?: unknown) {
@@ -285,13 +277,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     await this.keeper.idle();
     this.keeper.stop();
     this.handingOver = true;
-    try {
-      await this.deps.store.codes.claim(this.roomId, matchMaker.processId, "");
-      await this.presence.publish(RELEASED_CHANNEL, this.roomId);
-    } catch (e) {
-      // the process is released as a whole at its stop, or found stale by the others
-      this.deps.log?.(`room ${this.roomId}: could not hand the room over now: ${(e as Error).message}`);
-    }
+    await handOver(this.deps.store, this.presence, this.roomId, this.log);
     await this.disconnect(CLOSE_REJOIN).catch(() => {});
   }
 
@@ -310,13 +296,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.keeper?.stop();
     if (this.handingOver || !this.keeper) return;
     await this.recorder.settled();
-    try {
-      await this.deps.store.codes.release(this.roomId);
-      await this.deps.store.logs.close(this.roomId);
-    } catch (e) {
-      // the housekeeping of this process settles rooms it holds but no longer runs
-      this.deps.log?.(`could not release room ${this.roomId} (${this.state?.code}): ${(e as Error).message}`);
-    }
+    await release(this.deps.store, this.roomId, this.state?.code, this.log);
   }
 
   onUncaughtException(error: Error, methodName: string) {
@@ -538,10 +518,6 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     return { clear: () => clearTimeout(timer) };
   }
 }
-
-/** The channel on which a stopping process announces rooms it handed over, so another claims them at once. */
-export const RELEASED_CHANNEL = "boardroom:released";
-
 
 /** Binds the room to its dependencies, for `defineRoom`. */
 export function gameRoom(deps: RoomDeps): typeof GameRoom {
