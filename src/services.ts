@@ -7,7 +7,7 @@
  */
 import { matchMaker } from "@colyseus/core";
 import type { Settings } from "./config.ts";
-import { RELEASED_CHANNEL } from "./rooms/GameRoom.ts";
+import { RELEASED_CHANNEL } from "./rooms/ownership.ts";
 import { Relister } from "./rooms/relist.ts";
 import type { Restorer } from "./rooms/restore.ts";
 import type { Store } from "./store/types.ts";

@@ -2,10 +2,13 @@
  * The `game` room: a thin adapter between Colyseus and the match (src/match). It validates what
  * clients send, turns it into a log entry, lets the keeper commit it, and only then copies the new
  * state into the synchronized schema and replies: `ack` to the sender, `event` to everyone, or a
- * typed `error` to the sender. A restored room starts from the match its log replays to.
+ * typed `error` to the sender. A restored room starts from the match its log replays to. Who may
+ * come in (admission.ts), what the matchmaker lists of the room (listing.ts), its hold on its code
+ * and log (ownership.ts), seat handover (handover.ts), the match records (recording.ts) and
+ * Colyseus's private members (colyseusPrivates.ts) are modules of their own.
  */
 import { randomInt } from "node:crypto";
-import { CloseCode, Room, matchMaker, type AuthContext, type Client, type ClientPrivate } from "@colyseus/core";
+import { CloseCode, Room, matchMaker, type AuthContext, type Client } from "@colyseus/core";
 import type { Settings } from "../config.ts";
 import type { FloodGuard } from "../http/floods.ts";
 import * as rules from "../game/index.ts";
@@ -23,19 +26,34 @@ import {
 } from "../messages/contract.ts";
 import type { ActionErrorCode, JoinErrorName } from "../messages/errors.ts";
 import { JoinError } from "../messages/errors.ts";
-import { MAX_SPECTATORS, createOptionsSchema, describeIssue, joinOptions } from "../messages/options.ts";
-import { matchRecord } from "../match/record.ts";
+import { createOptionsSchema, describeIssue } from "../messages/options.ts";
 import { MatchKeeper } from "../match/keeper.ts";
 import type { Metrics } from "../metrics.ts";
 import type { LogEntry } from "../match/log.ts";
-import { nextSeat, openMatch, repeatedOp, type Match, type Refusal, type Stepped } from "../match/match.ts";
+import { nextSeat, repeatedOp, type Match, type Refusal, type Stepped } from "../match/match.ts";
 import { GameState } from "../schema/GameState.ts";
 import type { Store } from "../store/types.ts";
-import { admit, hasRoomFor, wantsToSpectate, type SeatAuth, type SpectatorAuth } from "./admission.ts";
+import {
+  admit,
+  admitBySeatKind,
+  authOf,
+  headcount,
+  joiningName,
+  maxClientsFor,
+  wantsToSpectate,
+  type AdmittingRoom,
+  type Headcount,
+  type SeatAuth,
+  type SpectatorAuth,
+} from "./admission.ts";
+import { gateSeatReservations, messagesLastSecond, reconnections, reserveSeat, reservedSeats, tickClockOnMessages } from "./colyseusPrivates.ts";
 import { Spectators } from "./spectators.ts";
 import { corked } from "./corked.ts";
 import { isJoinRefusal, joinError } from "./joinErrors.ts";
+import { Listing, type GameMetadata } from "./listing.ts";
 import { projectMatch } from "./projection.ts";
+import { MatchRecorder } from "./recording.ts";
+import { handOver, openRoom, release } from "./ownership.ts";
 import { SeatHandover, type SeatedRoom } from "./handover.ts";
 import { newSeatToken, type RejoinAnswer } from "./seats.ts";
 
@@ -47,16 +65,6 @@ export interface RoomDeps {
   floods?: FloodGuard;
   /** Player tokens; absent or not `required` = anyone may join under any name. */
   tokens?: PlayerTokens;
-}
-
-export interface GameMetadata {
-  code: string;
-  phase: string;
-  hostName: string;
-  /** Seats of the room (the listing's maxClients counts spectators' places too). */
-  maxPlayers: number;
-  /** Spectators watching now (the listing's clients count them too). */
-  spectators: number;
 }
 
 /**
@@ -79,19 +87,23 @@ export const restoring = new Map<string, Match>();
 export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }> {
   /** Bound by `gameRoom(deps)`; the matchmaker constructs rooms without arguments. */
   protected deps!: RoomDeps;
+  private readonly log = (line: string) => this.deps.log?.(line);
   protected keeper!: MatchKeeper;
   private readonly connected = new Set<string>();
   /** Seat tokens this process has handed out or been shown, to send again after a reconnect. */
   private readonly tokens = new Map<string, string>();
   private turnTimer: Pending | null = null;
   private returnTimer: Pending | null = null;
-  private recording: Promise<void> | null = null;
-  /** The number of the last match whose record was started (a rematch plays the next number). */
-  private recorded = 0;
+  private recorder!: MatchRecorder;
   private readonly spectators = new Spectators();
   /** The room is being handed over (a graceful stop) or is owned elsewhere: keep its log and code. */
   private handingOver = false;
   private readonly handover = new SeatHandover(this.seatedRoom());
+  private readonly listing = new Listing(
+    this,
+    () => ({ match: this.keeper.match, spectators: this.spectators.size, headcount: this.headcount() }),
+    this.log,
+  );
 
   /**
    * Runs in the matchmaking request, before a seat is reserved: the player token when tokens are on
@@ -103,8 +115,8 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
 
   async onCreate(options: unknown) {
     this.patchRate = NO_PATCH_TIMER_MS;
-    this.tickClockOnMessages();
-    this.admitBySeatKind();
+    tickClockOnMessages(this);
+    gateSeatReservations(this, (reserve) => admitBySeatKind(this.admittingRoom(), reserve));
     this.maxMessagesPerSecond = this.deps.settings.maxMessagesPerSecond;
     this.state = new GameState();
     for (const type of CLIENT_MESSAGE_TYPES) {
@@ -114,60 +126,46 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       this.refuse(client, salvageOpId(payload), { code: "UNKNOWN_MESSAGE", message: `There is no message type "${String(type).slice(0, 40)}".` }),
     );
 
+    this.recorder = new MatchRecorder(this.roomId, this.deps.store.matches, () => this.handingOver, this.log);
     const restored = restoring.get(this.roomId);
     restoring.delete(this.roomId);
     const match = restored ?? (await this.open(options));
     this.keeper = new MatchKeeper(this.roomId, this.deps.store.logs, this.deps.settings, match, {
       lateCommit: (stepped) => this.publish(stepped),
       lost: (e) => this.moveOut(e.message),
-      log: (line) => this.deps.log?.(line),
+      log: this.log,
     }, matchMaker.processId);
-    // Colyseus counts spectators against maxClients too: the seats are counted apart (admitBySeatKind)
-    this.maxClients = match.options.maxPlayers + MAX_SPECTATORS;
-    if (match.options.private) await this.setPrivate(true);
-    await this.setMetadata(this.listing());
-    if (this.shouldLock()) await this.lock();
+    this.maxClients = maxClientsFor(match.options.maxPlayers);
+    await this.listing.open();
     projectMatch(match, this.state, () => false);
     if (restored) this.awaitReturns();
     this.armTurnTimer();
-    if (match.phase === "finished") this.recordFinished();
+    this.recorder.recordIfFinished(match);
     this.deps.metrics?.track(this);
   }
 
-  /** A new room: its join code, then its log's first entry. */
+  /** A new room: its options checked, then its join code and its log's first entry (ownership.ts). */
   private async open(options: unknown): Promise<Match> {
     if (wantsToSpectate(options)) throw joinError("INVALID_OPTIONS", "spectate is for joining a room: a room is created by a player.");
     const parsed = createOptionsSchema(this.deps.settings.minTurnSeconds).partial({ name: true }).safeParse(options ?? {});
     if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
     const { name: _creator, ...setup } = parsed.data;
     // the creator's name was checked by onAuth (it may come from the player token)
-    // Reserved before the matchmaker records the room, so nobody can find it without a code.
-    let code: string;
-    try {
-      code = await this.deps.store.codes.reserve(this.roomId, matchMaker.processId);
-      const entry = { t: "open" as const, at: Date.now(), code, options: setup };
-      await this.deps.store.logs.append(this.roomId, [{ n: 1, entry }], matchMaker.processId);
-      return openMatch(entry);
-    } catch (e) {
-      this.deps.log?.(`could not reserve a join code or open the room: ${(e as Error).message}`);
-      throw joinError("UNAVAILABLE", "Rooms cannot be created right now: the server's database is unavailable. Try again in a moment.");
-    }
+    return openRoom(this.deps.store, this.roomId, setup, this.log);
   }
 
   async onJoin(client: Client, options: unknown, authData?: unknown) {
     if (this.keeper.match.players.some((p) => p.id === client.sessionId)) return this.welcomeBack(client);
-    // Colyseus hands `true` here for a create whose onAuth returned true
-    const auth = typeof authData === "object" && authData !== null && "identity" in authData ? (authData as SeatAuth | SpectatorAuth) : null;
+    const auth = authOf(authData);
     if (wantsToSpectate(options)) return this.watch(client, options, auth);
 
-    const parsed = joinOptions.safeParse(auth ? { name: auth.name } : (options ?? {}));
-    if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
+    const playerName = joiningName(options, auth);
     const { token, hash } = newSeatToken();
     const identity = auth ? { identity: auth.identity } : {};
     const result = await this.keeper.serially(() => {
       const seat = nextSeat(this.keeper.match);
       if (seat === null) return { ok: false as const, error: { code: "ROOM_FULL", message: `This room is full (${this.keeper.match.options.maxPlayers} players).` } as Refusal };
-      return this.keeper.commit({ t: "seat", at: Date.now(), id: client.sessionId, name: parsed.data.name, seat, tokenHash: hash, ...identity });
+      return this.keeper.commit({ t: "seat", at: Date.now(), id: client.sessionId, name: playerName, seat, tokenHash: hash, ...identity });
     });
     if (!result.ok) {
       const name = (result.error.code in JoinError ? result.error.code : "INVALID_OPTIONS") as JoinErrorName;
@@ -184,11 +182,9 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
    * them. The limit was checked when the seat was reserved (admitBySeatKind).
    */
   private watch(client: Client, options: unknown, auth: SeatAuth | SpectatorAuth | null) {
-    const parsed = joinOptions.safeParse(auth ? { name: auth.name } : options);
-    if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
-    this.spectators.add(client.sessionId, parsed.data.name);
+    this.spectators.add(client.sessionId, joiningName(options, auth));
     this.show();
-    this.relist();
+    this.listing.relist();
     this.welcome(client);
   }
 
@@ -225,7 +221,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.show();
     // Colyseus cuts a flooder with WITH_ERROR (4002), as it does a few other faults: the message count
     // over the limit tells which. No reconnection window: Colyseus calls onLeave now, which departs.
-    if (code === CloseCode.WITH_ERROR && ((client as Client & ClientPrivate)._numMessagesLastSecond ?? 0) > this.maxMessagesPerSecond) {
+    if (code === CloseCode.WITH_ERROR && messagesLastSecond(client) > this.maxMessagesPerSecond) {
       this.deps.log?.(`room ${this.roomId}: ${client.sessionId} cut for flooding (over ${this.maxMessagesPerSecond} messages a second)`);
       void this.deps.floods?.cut(seat.tokenHash, client.ref).catch((e) => this.deps.log?.(`could not count a flood cut: ${(e as Error).message}`));
       return;
@@ -245,7 +241,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     if (this.spectators.remove(client.sessionId)) {
       if (this.handingOver) return;
       this.show();
-      return this.relist();
+      return this.listing.relist();
     }
     // a newer connection of the same player (a rejoin, another device) took the seat meanwhile
     if (this.clients.some((c) => c.sessionId === client.sessionId)) return;
@@ -281,13 +277,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     await this.keeper.idle();
     this.keeper.stop();
     this.handingOver = true;
-    try {
-      await this.deps.store.codes.claim(this.roomId, matchMaker.processId, "");
-      await this.presence.publish(RELEASED_CHANNEL, this.roomId);
-    } catch (e) {
-      // the process is released as a whole at its stop, or found stale by the others
-      this.deps.log?.(`room ${this.roomId}: could not hand the room over now: ${(e as Error).message}`);
-    }
+    await handOver(this.deps.store, this.presence, this.roomId, this.log);
     await this.disconnect(CLOSE_REJOIN).catch(() => {});
   }
 
@@ -305,14 +295,8 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     this.returnTimer?.clear();
     this.keeper?.stop();
     if (this.handingOver || !this.keeper) return;
-    await this.recording;
-    try {
-      await this.deps.store.codes.release(this.roomId);
-      await this.deps.store.logs.close(this.roomId);
-    } catch (e) {
-      // the housekeeping of this process settles rooms it holds but no longer runs
-      this.deps.log?.(`could not release room ${this.roomId} (${this.state?.code}): ${(e as Error).message}`);
-    }
+    await this.recorder.settled();
+    await release(this.deps.store, this.roomId, this.state?.code, this.log);
   }
 
   onUncaughtException(error: Error, methodName: string) {
@@ -357,15 +341,12 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
         return room.deps.tokens?.required === true;
       },
       get reconnections() {
-        // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
-        return room["_reconnections"] as SeatedRoom["reconnections"];
+        return reconnections(room);
       },
       get reservedSeats() {
-        // biome-ignore lint/complexity/useLiteralKeys: _reservedSeats is private in Colyseus's Room; TypeScript allows reading it only with bracket access
-        return room["_reservedSeats"] as SeatedRoom["reservedSeats"];
+        return reservedSeats(room) as SeatedRoom["reservedSeats"];
       },
-      // biome-ignore lint/complexity/useLiteralKeys: _reserveSeat is private in Colyseus's Room; TypeScript allows calling it only with bracket access
-      reserveSeat: (sessionId) => (room["_reserveSeat"] as (id: string, options: unknown) => Promise<boolean>).call(room, sessionId, { rejoin: true }),
+      reserveSeat: (sessionId) => reserveSeat(room, sessionId, { rejoin: true }),
       holdSeat: (client) => {
         room.connected.delete(client.sessionId);
         room.show();
@@ -448,10 +429,9 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
       for (const event of stepped.events) this.broadcast("event", event);
       if (stepped.chat) this.broadcast("chat", stepped.chat);
     });
-    this.relist();
+    this.listing.relist();
     this.armTurnTimer();
-    const match = this.keeper.match;
-    if (match.phase === "finished" && this.recorded !== match.number) this.recordFinished();
+    this.recorder.recordIfFinished(this.keeper.match);
   }
 
   /** Copies the match into the schema and sends the patch now. */
@@ -462,70 +442,31 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
 
   /** The players a rematch keeps: connected, or dropped and within their reconnection window. */
   private present(): string[] {
-    // biome-ignore lint/complexity/useLiteralKeys: _reconnections is private in Colyseus's Room; TypeScript allows reading it only with bracket access
-    const held = new Set(Object.values(this["_reconnections"] as Record<string, [string, unknown]>).map(([sessionId]) => sessionId));
+    const held = new Set(Object.values(reconnections(this)).map(([sessionId]) => sessionId));
     return this.keeper.match.players.filter((p) => this.connected.has(p.id) || held.has(p.id)).map((p) => p.id);
   }
 
-  // --- the listing ----------------------------------------------------------------------------
+  // --- listing and admission ------------------------------------------------------------------
 
-  /** What the matchmaker and the lobby list of this room. */
-  private listing(): GameMetadata {
-    const match = this.keeper.match;
-    return { code: match.code, phase: match.phase, hostName: this.hostName(match), maxPlayers: match.options.maxPlayers, spectators: this.spectators.size };
+  /** Players and spectators in the room or on their way in, by kind (see admission.ts). */
+  private headcount(): Headcount {
+    return headcount(this.keeper.match, this.spectators, reservedSeats(this));
   }
 
-  /** Locked (out of quick play; a joinById answers GAME_STARTED / ROOM_FULL) while a game runs or after it, or every seat is taken or reserved. */
-  private shouldLock(): boolean {
-    const match = this.keeper.match;
-    return match.phase !== "lobby" || this.headcount().players >= match.options.maxPlayers;
-  }
-
-  private headcount() {
-    // biome-ignore lint/complexity/useLiteralKeys: _reservedSeats is private in Colyseus's Room; TypeScript allows reading it only with bracket access
-    return this.spectators.headcount(this.keeper.match, this["_reservedSeats"] as Record<string, [unknown, ...unknown[]] | undefined>);
-  }
-
-  /** Brings the listing in line with the room (metadata and lock) in one update, when it differs. */
-  private relist() {
-    const metadata = this.listing();
-    const locked = this.shouldLock();
-    const before = this.metadata;
-    const same = before && (Object.keys(metadata) as Array<keyof GameMetadata>).every((key) => before[key] === metadata[key]);
-    if (same && locked === this.locked) return;
-    this.setMatchmaking({ locked, metadata }).catch((e: Error) => this.deps.log?.(`room ${this.roomId}: could not update its listing: ${e.message}`));
-  }
-
-  /**
-   * Colyseus reserves a seat while clients + reservations are under maxClients, which counts
-   * spectators too. Before it does, the room counts by kind: a player needs a free seat, a
-   * spectator one of MAX_SPECTATORS places; a seated player coming back (a rejoin, a takeover) always
-   * fits. A refused reservation is what Colyseus answers a full room with (ROOM_FULL, see
-   * matchmakeErrors.ts). A player's reservation may fill the seats: the room is locked until it is
-   * consumed or expires.
-   */
-  private admitBySeatKind() {
-    type Reserve = (sessionId: string, joinOptions?: unknown, authData?: unknown, seconds?: number, allowReconnection?: boolean, ...rest: unknown[]) => Promise<boolean>;
-    // biome-ignore lint/complexity/useLiteralKeys: _reserveSeat is private in Colyseus's Room; there is no hook before a reservation
-    const reserve = this["_reserveSeat"] as Reserve;
-    const admitting: Reserve = async (sessionId, joinOptions, authData, seconds, allowReconnection, ...rest) => {
-      const coming = !allowReconnection && this.keeper && !this.keeper.match.players.some((p) => p.id === sessionId);
-      const kind = wantsToSpectate(joinOptions) ? "spectator" : "player";
-      if (coming && !hasRoomFor(kind, this.headcount(), this.keeper.match.options.maxPlayers)) return false;
-      const reserved = await reserve.call(this, sessionId, joinOptions, authData, seconds, allowReconnection, ...rest);
-      if (reserved && coming && kind === "player") {
-        this.relist();
-        // an expired reservation frees its seat without telling the room
-        this.later(() => this.relist(), (seconds ?? this.seatReservationTimeout) * 1000 + 50);
-      }
-      return reserved;
+  /** Admission's view of this room: read when a seat is reserved, so the keeper is there. */
+  private admittingRoom(): AdmittingRoom {
+    const room = this;
+    return {
+      get match() {
+        return room.keeper?.match;
+      },
+      headcount: () => room.headcount(),
+      get seatReservationTimeout() {
+        return room.seatReservationTimeout;
+      },
+      relist: () => room.listing.relist(),
+      later: (handler, ms) => room.later(handler, ms),
     };
-    // biome-ignore lint/complexity/useLiteralKeys: as above
-    this["_reserveSeat"] = admitting;
-  }
-
-  private hostName(match: Match): string {
-    return match.players.find((p) => p.id === match.hostId)?.name ?? "";
   }
 
   // --- timers ---------------------------------------------------------------------------------
@@ -576,48 +517,7 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     }, ms);
     return { clear: () => clearTimeout(timer) };
   }
-
-  /**
-   * Colyseus counts a client's messages per second against the room clock's current time, which
-   * only a tick moves: without the patch timer, each message ticks the clock before it is counted.
-   */
-  private tickClockOnMessages() {
-    // biome-ignore lint/complexity/useLiteralKeys: _onMessage is private in Colyseus's Room (bound per client at join); there is no hook before its flood count
-    const onMessage = this["_onMessage"] as (client: Client, buffer: Buffer) => unknown;
-    // biome-ignore lint/complexity/useLiteralKeys: as above
-    this["_onMessage"] = (client: Client, buffer: Buffer) => {
-      this.clock.tick();
-      return onMessage.call(this, client, buffer);
-    };
-  }
-
-  // --- the end --------------------------------------------------------------------------------
-
-  /** Records the finished match, exactly once (by key), retrying while the database is away. */
-  private recordFinished() {
-    const match = this.keeper.match;
-    const record = matchRecord(this.roomId, match);
-    this.recorded = match.number;
-    const earlier = this.recording;
-    this.recording = (async () => {
-      await earlier;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.deps.store.matches.record(record);
-          return;
-        } catch (e) {
-          if (attempt === 0) this.deps.log?.(`room ${this.roomId}: could not record the finished match yet: ${(e as Error).message}`);
-          if (this.handingOver) return;
-          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
-        }
-      }
-    })();
-  }
 }
-
-/** The channel on which a stopping process announces rooms it handed over, so another claims them at once. */
-export const RELEASED_CHANNEL = "boardroom:released";
-
 
 /** Binds the room to its dependencies, for `defineRoom`. */
 export function gameRoom(deps: RoomDeps): typeof GameRoom {

@@ -1,13 +1,17 @@
 /**
  * Who may take a seat, decided in the matchmaking request (static onAuth) before any seat is
  * reserved: with player tokens on, a valid token, whose identity names the seat (its sessionId);
- * then the join options, malformed ones refused early. And who may come in at all: a room holds
- * its players (at most maxPlayers seats) and up to MAX_SPECTATORS spectators, counted apart,
+ * then the join options, malformed ones refused early (and the name checked again at connect).
+ * And who may come in at all: a room holds its players (at most maxPlayers seats) and up to
+ * MAX_SPECTATORS spectators, counted apart before each seat reservation (admitBySeatKind),
  * although Colyseus counts every connection against one maxClients.
  */
 import type { PlayerTokens } from "../auth/tokens.ts";
+import type { Match } from "../match/match.ts";
 import { MAX_SPECTATORS, describeIssue, joinOptions } from "../messages/options.ts";
+import type { ReserveSeat, ReservedSeats } from "./colyseusPrivates.ts";
 import { joinError } from "./joinErrors.ts";
+import type { Spectators } from "./spectators.ts";
 
 /** What static onAuth hands Colyseus for a player with a token: Colyseus reserves the seat under `sessionId`. */
 export interface SeatAuth {
@@ -39,6 +43,76 @@ export interface Headcount {
 /** Whether a room with this headcount takes one more player / spectator (a seated player coming back always fits). */
 export function hasRoomFor(kind: "player" | "spectator", count: Headcount, maxPlayers: number): boolean {
   return kind === "spectator" ? count.spectators < MAX_SPECTATORS : count.players < maxPlayers;
+}
+
+/** Colyseus's one limit of a room, maxClients, counts spectators too: the seats are counted apart (admitBySeatKind). */
+export function maxClientsFor(maxPlayers: number): number {
+  return maxPlayers + MAX_SPECTATORS;
+}
+
+/**
+ * Players and spectators in the room or on their way in: Colyseus's seat reservations not yet
+ * consumed (its own enumerable entries) of sessionIds that are neither seated nor watching, each
+ * counted by what its join options asked for.
+ */
+export function headcount(match: Match, watching: Pick<Spectators, "size" | "has">, reservedSeats: ReservedSeats): Headcount {
+  const seated = new Set(match.players.map((p) => p.id));
+  const count = { players: seated.size, spectators: watching.size };
+  for (const [sessionId, seat] of Object.entries(reservedSeats)) {
+    if (!seat || seated.has(sessionId) || watching.has(sessionId)) continue;
+    if (wantsToSpectate(seat[0])) count.spectators++;
+    else count.players++;
+  }
+  return count;
+}
+
+/** What admission by seat kind needs of its room. */
+export interface AdmittingRoom {
+  /** Absent until onCreate has opened or restored the match. */
+  readonly match: Match | undefined;
+  headcount(): Headcount;
+  /** Colyseus's seat reservation time, in seconds. */
+  readonly seatReservationTimeout: number;
+  /** Brings the room's listing (its lock) in line with the seats taken or reserved. */
+  relist(): void;
+  /** Runs the handler once, in `ms`, as a task of the room's. */
+  later(handler: () => unknown, ms: number): unknown;
+}
+
+/**
+ * Colyseus reserves a seat while clients + reservations are under maxClients, which counts
+ * spectators too. Before it does, the room counts by kind: a player needs a free seat, a
+ * spectator one of MAX_SPECTATORS places; a seated player coming back (a rejoin, a takeover) always
+ * fits. A refused reservation is what Colyseus answers a full room with (ROOM_FULL, see
+ * matchmakeErrors.ts). A player's reservation may fill the seats: the room is locked until it is
+ * consumed or expires.
+ */
+export function admitBySeatKind(room: AdmittingRoom, reserve: ReserveSeat): ReserveSeat {
+  return async (sessionId, joinOptions, authData, seconds, allowReconnection, ...rest) => {
+    const match = room.match;
+    const coming = !allowReconnection && match && !match.players.some((p) => p.id === sessionId);
+    const kind = wantsToSpectate(joinOptions) ? "spectator" : "player";
+    if (coming && !hasRoomFor(kind, room.headcount(), match.options.maxPlayers)) return false;
+    const reserved = await reserve(sessionId, joinOptions, authData, seconds, allowReconnection, ...rest);
+    if (reserved && coming && kind === "player") {
+      room.relist();
+      // an expired reservation frees its seat without telling the room
+      room.later(() => room.relist(), (seconds ?? room.seatReservationTimeout) * 1000 + 50);
+    }
+    return reserved;
+  };
+}
+
+/** The auth data onJoin is handed, when static onAuth returned some (Colyseus hands `true` for a create whose onAuth returned true). */
+export function authOf(authData: unknown): SeatAuth | SpectatorAuth | null {
+  return typeof authData === "object" && authData !== null && "identity" in authData ? (authData as SeatAuth | SpectatorAuth) : null;
+}
+
+/** The name a connection joins under, checked again at connect: its token's (see admit), else its join options'. */
+export function joiningName(options: unknown, auth: SeatAuth | SpectatorAuth | null): string {
+  const parsed = joinOptions.safeParse(auth ? { name: auth.name } : (options ?? {}));
+  if (!parsed.success) throw joinError("INVALID_OPTIONS", describeIssue(parsed.error));
+  return parsed.data.name;
 }
 
 /**

@@ -4,8 +4,6 @@
  * token), and are counted apart from the seats, although Colyseus counts every connection against
  * the room's one maxClients (see admission.ts).
  */
-import type { Match } from "../match/match.ts";
-import { wantsToSpectate, type Headcount } from "./admission.ts";
 
 export class Spectators {
   /** sessionId -> the name the spectator's chat lines carry. */
@@ -30,21 +28,5 @@ export class Spectators {
   /** True when this connection was a spectator's. */
   remove(sessionId: string): boolean {
     return this.names.delete(sessionId);
-  }
-
-  /**
-   * Players and spectators in the room or on their way in: Colyseus's seat reservations not yet
-   * consumed (its own enumerable entries) of sessionIds that are neither seated nor watching, each
-   * counted by what its join options asked for.
-   */
-  headcount(match: Match, reservedSeats: Record<string, [unknown, ...unknown[]] | undefined>): Headcount {
-    const seated = new Set(match.players.map((p) => p.id));
-    const count = { players: seated.size, spectators: this.names.size };
-    for (const [sessionId, seat] of Object.entries(reservedSeats)) {
-      if (!seat || seated.has(sessionId) || this.names.has(sessionId)) continue;
-      if (wantsToSpectate(seat[0])) count.spectators++;
-      else count.players++;
-    }
-    return count;
   }
 }
