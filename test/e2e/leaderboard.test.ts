@@ -4,16 +4,25 @@
  * its period switch, accessible (axe-core on the component, a caption, header scopes) and within a
  * 360 px wide screen. A name opens that player's games (GET /players/:name/matches) in the card, each
  * with a real link to its replay, which the viewer loads; Back and Escape return to the table with
- * the focus on the name; an empty history and a refused one say so. Screenshots at desktop and phone
- * widths.
+ * the focus on the name. Screenshots at desktop and phone widths.
+ *
+ * The history's failures are real ones, never stubbed answers: a 503 UNAVAILABLE the server answers
+ * while a TCP proxy between it and MySQL is cut (a server process of the spec's own, which it then
+ * kills with SIGKILL: no answer at all), and an empty history of a name whose player (a token
+ * identity) has since played under another name.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import type { Room } from "@colyseus/sdk";
+import { SignJWT } from "jose";
 import type { Page } from "playwright-core";
 import { PlayerSDK, observe, playToTheEnd, readyAndStart, type Observed } from "../helpers/players.ts";
 import { getJson, until } from "../helpers/wait.ts";
-import { browserSuite, screenshot } from "../helpers/browser.ts";
+import { browserSuite, ensureClientBuilt, launchBrowser, requireBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
+import { createTestDatabase, requireMysql, type TestDatabase } from "../helpers/mysql.ts";
+import { startProcess, type ServerProcess } from "../helpers/process.ts";
+import { TcpProxy } from "../helpers/tcpProxy.ts";
 import { byTestId, expectErrorToast, openHome } from "./steps.ts";
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -29,6 +38,9 @@ interface Shown {
   games: number;
   averageRank: string;
 }
+
+/** `text` as a regular expression that matches it literally. */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 const focusedTestId = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? "");
 /** The name of the leaderboard's name button that has the focus ("" when none has it). */
@@ -75,6 +87,26 @@ async function overflow(page: Page): Promise<string[]> {
   }, BOARD);
 }
 
+/**
+ * Two players (SDK bots, kept in `bots` to leave afterwards) play a one-round game to its end; the
+ * server records it. With `tokens`, each joins on its player token (a server with player tokens on).
+ */
+async function playAGame(ws: string, bots: Room<any>[], host: string, guest: string, tokens: { host?: string; guest?: string } = {}) {
+  const sdkWith = (token?: string) => {
+    const sdk = new PlayerSDK(ws);
+    if (token) sdk.auth.token = token;
+    return sdk;
+  };
+  const players: Observed[] = [observe(await sdkWith(tokens.host).create("game", { name: host, private: true, maxPlayers: 2, maxRounds: 1 }))];
+  players.push(observe(await sdkWith(tokens.guest).joinById(players[0].room.roomId, { name: guest })));
+  for (const p of players) bots.push(p.room);
+  await readyAndStart(players);
+  await playToTheEnd(players);
+}
+
+/** The names GET /leaderboard shows (all time). */
+const leaderboardNames = async (http: string): Promise<string[]> => ((await getJson(`${http}/leaderboard`)).body.players ?? []).map((p: { name: string }) => p.name).sort();
+
 describe("browser client: the leaderboard on the home screen", function () {
   this.timeout(90_000);
   const suite = browserSuite();
@@ -83,20 +115,10 @@ describe("browser client: the leaderboard on the home screen", function () {
   let played: Promise<void> | null = null;
   const twoGames = () =>
     (played ??= (async () => {
-      await playAGame("Ada", "Bo");
-      await playAGame("Ada", "Cy");
+      await playAGame(suite.server.ws, suite.bots, "Ada", "Bo");
+      await playAGame(suite.server.ws, suite.bots, "Ada", "Cy");
       await until(async () => (await getJson(`${suite.server.http}/leaderboard`)).body.players?.length === 3, "both games on the leaderboard", 10_000);
     })());
-
-  /** Two players play a one-round game to its end; the server records it. */
-  async function playAGame(host: string, guest: string) {
-    const sdk = new PlayerSDK(suite.server.ws);
-    const players: Observed[] = [observe(await sdk.create("game", { name: host, private: true, maxPlayers: 2, maxRounds: 1 }))];
-    players.push(observe(await sdk.joinById(players[0].room.roomId, { name: guest })));
-    for (const p of players) suite.bots.push(p.room);
-    await readyAndStart(players);
-    await playToTheEnd(players);
-  }
 
   it("shows the players of two finished games ranked as GET /leaderboard ranks them, by period, at desktop and phone widths", async () => {
     const early = await suite.chrome.person({ width: 1280, height: 800 });
@@ -261,47 +283,151 @@ describe("browser client: the leaderboard on the home screen", function () {
       await page.waitForSelector(`${byTestId("replay-screen")}[data-checked="ok"]`);
     }
   });
+});
 
-  it("says so when a player has no games, and when the server refuses or cannot be reached", async () => {
+/**
+ * The history's failures for real: a server process on MySQL reached through a TCP proxy the test
+ * cuts (the server itself answers 503 UNAVAILABLE), then the same process killed (no answer at all).
+ */
+describe("browser client: a player's games while the database or the server is away", function () {
+  this.timeout(90_000);
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let server: ServerProcess;
+  let chrome: TestBrowser;
+  const bots: Room<any>[] = [];
+
+  before(async function () {
+    requireBrowser(this);
+    await requireMysql(this);
+    ensureClientBuilt();
+    db = await createTestDatabase();
+    const target = new URL(db.url);
+    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 3306) });
+    server = await startProcess({
+      MYSQL_URL: proxy.url(db.url),
+      // a request during the cut is answered within half a second
+      STORE_HOLD_SECONDS: "0.5",
+      // no answer kept: every click on a name is a query of the store, through the proxy
+      LEADERBOARD_CACHE_SECONDS: "0",
+    });
+    chrome = await launchBrowser();
+  });
+  afterEach(async () => {
+    await proxy?.restore();
+  });
+  after(async () => {
+    for (const room of bots) {
+      room.reconnection.enabled = false;
+      // the rooms of a killed process have gone already: their leave() would never settle
+      if (room.connection?.isOpen) await room.leave().catch(() => {});
+    }
+    await chrome?.close();
+    await server?.stop("SIGKILL");
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  let played: Promise<void> | null = null;
+  const twoGames = () =>
+    (played ??= (async () => {
+      await playAGame(server.ws, bots, "Ada", "Bo");
+      await playAGame(server.ws, bots, "Ada", "Cy");
+      await until(async () => (await getJson(`${server.http}/leaderboard`)).body.players?.length === 3, "both games on the leaderboard", 10_000);
+    })());
+
+  it("shows the server's own 503 sentence when MySQL is cut off after the page loaded, and the games on Retry once it is back", async () => {
     await twoGames();
-    const { page } = await suite.chrome.person({ width: 1280, height: 800 });
-    await openHome(page, suite.server.http);
+    const { page } = await chrome.person({ width: 1280, height: 800 });
+    await openHome(page, server.http);
     await page.waitForSelector(`${BOARD}[data-state="ready"]`);
-    const MATCHES = "**/players/*/matches?*";
 
-    // no games (a name whose games are gone, say): the panel says so
-    await page.route(MATCHES, (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ matches: [] }) }));
-    await page.click(playerLink("Bo"));
-    await page.waitForSelector(`${HISTORY}[data-state="empty"]`);
-    assert.equal(await page.textContent(byTestId("player-history-status")), "Bo has no finished games yet.");
-    assert.equal(await page.isHidden(byTestId("player-history-table")), true);
-    assert.deepEqual(await seriousViolations(page), [], "empty");
-    await page.click(byTestId("player-history-back"));
-    await page.unroute(MATCHES);
+    await proxy.cut("refuse");
+    // what the server answers meanwhile, asked once from here: the page must show that very sentence
+    const refused = await getJson(`${server.http}/players/Cy/matches?limit=20`);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.error?.code, "UNAVAILABLE");
+    const sentence: string = refused.body.error.message;
+    assert.equal(typeof sentence, "string");
 
     // a typed refusal: the server's sentence in an error toast, as every home-screen refusal; the panel offers Retry
-    const refusal = "The database is unavailable: retry shortly.";
-    await page.route(MATCHES, (route) =>
-      route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "UNAVAILABLE", message: refusal } }) }),
-    );
     await page.click(playerLink("Cy"));
     await page.waitForSelector(`${HISTORY}[data-state="failed"]`);
     assert.equal(await page.getAttribute(HISTORY, "data-error"), "UNAVAILABLE");
-    await expectErrorToast(page, new RegExp(`^${refusal.replace(/[.:]/g, "\\$&")}`));
+    await expectErrorToast(page, new RegExp(`^${escapeRegExp(sentence)}`));
     assert.match((await page.textContent(byTestId("player-history-status"))) ?? "", /^Cy's games could not be loaded\. Retry$/);
     assert.deepEqual(await seriousViolations(page), [], "failed");
-    await page.unroute(MATCHES);
+
+    // the database back: Retry shows Cy's one game, the focus stays in the panel
+    await proxy.restore();
     await page.click(byTestId("player-history-retry"));
     await page.waitForSelector(`${HISTORY}[data-state="ready"]`);
+    assert.equal(await page.getAttribute(HISTORY, "data-error"), null);
     assert.equal(await page.locator(byTestId("player-history-row")).count(), 1, "Cy played one game");
     assert.equal(await focusedTestId(page), "player-history-heading", "the focus stays in the panel after Retry");
-    await page.click(byTestId("player-history-back"));
+  });
 
-    // no answer at all
-    await page.route(MATCHES, (route) => route.abort("connectionrefused"));
+  // the last of this suite: it kills the suite's server
+  it("says it cannot reach the game server when the server process was killed after the page loaded", async () => {
+    await twoGames();
+    const { page } = await chrome.person({ width: 1280, height: 800 });
+    await openHome(page, server.http);
+    await page.waitForSelector(`${BOARD}[data-state="ready"]`);
+
+    // the bots' finished games go with the process: they are not to try to reconnect
+    for (const room of bots) room.reconnection.enabled = false;
+    await server.stop("SIGKILL");
+    // nothing listens on the port any more
+    await assert.rejects(fetch(`${server.http}/health`));
     await page.click(playerLink("Ada"));
     await page.waitForSelector(`${HISTORY}[data-state="failed"]`);
+    assert.equal(await page.getAttribute(HISTORY, "data-error"), "NETWORK");
     await expectErrorToast(page, /Cannot reach the game server/);
-    await page.unroute(MATCHES);
+    assert.match((await page.textContent(byTestId("player-history-status"))) ?? "", /^Ada's games could not be loaded\. Retry$/);
+    assert.deepEqual(await seriousViolations(page), [], "unreachable");
+  });
+});
+
+const TOKEN_SECRET = "an-e2e-secret-of-at-least-32-characters";
+
+/** An HS256 player token for `sub`, as a game's account service would sign it. */
+const tokenFor = (sub: string) =>
+  new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setIssuedAt().setExpirationTime("1h").sign(new TextEncoder().encode(TOKEN_SECRET));
+
+/**
+ * An empty history, for real: with player tokens on, a player is their identity, shown by the name
+ * of their latest match, so a name stops having games of its own once its player plays on under
+ * another one. A page that loaded the table before still shows the old name.
+ */
+describe("browser client: a player's games under player tokens", function () {
+  this.timeout(90_000);
+  const suite = browserSuite({ authJwtSecret: TOKEN_SECRET });
+
+  it("says a name has no finished games once its player has played on under another name", async () => {
+    const dee = await tokenFor("account-dee");
+    const eve = await tokenFor("account-eve");
+    await playAGame(suite.server.ws, suite.bots, "Dee", "Eve", { host: dee, guest: eve });
+    await until(async () => (await leaderboardNames(suite.server.http)).join() === "Dee,Eve", "Dee and Eve on the leaderboard", 10_000);
+    const { page } = await suite.chrome.person({ width: 1280, height: 800 });
+    await openHome(page, suite.server.http);
+    await page.waitForSelector(`${BOARD}[data-state="ready"]`);
+    assert.equal(await page.isVisible(playerLink("Dee")), true);
+
+    // Dee's player plays again, as Dana: the server now shows them as Dana, with both games
+    await playAGame(suite.server.ws, suite.bots, "Dana", "Eve", { host: dee, guest: eve });
+    await until(async () => (await leaderboardNames(suite.server.http)).join() === "Dana,Eve", "Dee shown as Dana", 10_000);
+    assert.equal((await getJson(`${suite.server.http}/players/Dana/matches`)).body.matches?.length, 2);
+    const asDee = await getJson(`${suite.server.http}/players/Dee/matches`);
+    assert.deepEqual([asDee.status, asDee.body], [200, { matches: [] }]);
+
+    // the page still shows the table it loaded: the name Dee opens an empty history, which says so
+    await page.click(playerLink("Dee"));
+    await page.waitForSelector(`${HISTORY}[data-state="empty"]`);
+    assert.equal(await page.textContent(byTestId("player-history-status")), "Dee has no finished games yet.");
+    assert.equal(await page.isHidden(byTestId("player-history-table")), true);
+    assert.equal(await focusedTestId(page), "player-history-heading");
+    assert.deepEqual(await seriousViolations(page), [], "empty");
+    await page.click(byTestId("player-history-back"));
+    assert.equal(await focusedName(page), "Dee", "the focus back on the name");
   });
 });
