@@ -11,6 +11,7 @@ import { MySqlStore } from "../src/store/mysql/index.ts";
 import { createTestDatabase, requireMysql, type TestDatabase } from "./helpers/mysql.ts";
 import { ask, choose, observe, PlayerSDK, readyAndStart, type Observed } from "./helpers/players.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
+import { reserveSeat } from "../src/rooms/colyseusPrivates.ts";
 import { TcpProxy } from "./helpers/tcpProxy.ts";
 import { getJson, until } from "./helpers/wait.ts";
 
@@ -154,6 +155,34 @@ describe("a game while MySQL is away", function () {
     assert.equal(body.matches.filter((m: any) => m.code === code).length, 1, "recorded once");
     assert.equal(recorded[0].winner, "Ann");
     assert.deepEqual(await storedMatch(ann.room.roomId), roomOf(ann).keeper.match);
+  });
+
+  it("counts a player whose seat is still being written as seated: a sixth seat is not reserved meanwhile", async () => {
+    const sdk = new PlayerSDK(server.ws);
+    const host = await sdk.create("game", { name: "P1" });
+    open.push(host);
+    for (const name of ["P2", "P3", "P4"]) open.push(await sdk.joinById(host.roomId, { name }));
+    await until(() => host.state.players?.size === 4, "four seated");
+    const room = server.colyseus.getRoomById(host.roomId) as any;
+
+    // the fifth player's seat entry waits for the database: Colyseus has used the reservation, the room has no seat for it yet
+    proxy.freeze();
+    const fifth = sdk.joinById(host.roomId, { name: "P5" });
+    let fifthSettled = false;
+    void fifth.then(
+      () => (fifthSettled = true),
+      () => (fifthSettled = true),
+    );
+    await until(() => room.clients.length === 5, "the fifth player's join under way");
+    assert.equal(room.keeper.match.players.length, 4, "the fifth seat is not written yet");
+    // what the matchmaker does for a quick player it sends here
+    const sixth = await reserveSeat(room, "sixth-session", { name: "P6" });
+    assert.equal(fifthSettled, false, "asked while the fifth seat was being written");
+    assert.equal(sixth, false, "a sixth seat reserved in a room of five");
+
+    await proxy.restore();
+    open.push(await fifth);
+    await until(() => host.state.players?.size === 5, "five seated");
   });
 
   it("reports the database down in /health during the cut and up again after it", async () => {

@@ -3,17 +3,8 @@ import assert from "node:assert/strict";
 import { JoinError } from "../src/messages/errors.ts";
 import { backends } from "./helpers/backends.ts";
 import { serverSuite } from "./helpers/suite.ts";
-import { getJson, until } from "./helpers/wait.ts";
+import { getJson, refusalOf, until } from "./helpers/wait.ts";
 
-async function refusal(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await promise;
-  } catch (e) {
-    const err = e as { code: number; message: string };
-    return { code: err.code, message: err.message };
-  }
-  assert.fail("expected the server to refuse");
-}
 
 for (const backend of backends()) {
   describe(`game room (${backend.name} store)`, () => {
@@ -129,24 +120,25 @@ for (const backend of backends()) {
     it("refuses the sixth player with ROOM_FULL", async () => {
       const host = await create({ name: "P1" });
       for (let i = 2; i <= 5; i++) await join(host.roomId, `P${i}`);
-      const err = await refusal(suite.sdk.joinById(host.roomId, { name: "P6" }));
+      const err = await refusalOf(suite.sdk.joinById(host.roomId, { name: "P6" }));
       assert.equal(err.code, JoinError.ROOM_FULL);
-      assert.match(err.message, /full/);
+      assert.equal(err.message, "This room is full (5 players).");
       assert.equal(serverRoom(host.roomId).state.players.size, 5);
     });
 
     it("honours maxPlayers", async () => {
       const host = await create({ name: "P1", maxPlayers: 2 });
       await join(host.roomId, "P2");
-      const err = await refusal(suite.sdk.joinById(host.roomId, { name: "P3" }));
+      const err = await refusalOf(suite.sdk.joinById(host.roomId, { name: "P3" }));
       assert.equal(err.code, JoinError.ROOM_FULL);
+      assert.equal(err.message, "This room is full (2 players).");
       const { body } = await getJson(`${suite.server.http}/rooms/${host.state.code}`);
       assert.equal(body.maxClients, 2);
     });
 
     it("refuses a display name already used in the room", async () => {
       const host = await create({ name: "Ann" });
-      const err = await refusal(suite.sdk.joinById(host.roomId, { name: "ANN" }));
+      const err = await refusalOf(suite.sdk.joinById(host.roomId, { name: "ANN" }));
       assert.equal(err.code, JoinError.NAME_TAKEN);
       assert.match(err.message, /already taken/);
       await until(() => serverRoom(host.roomId).clients.length === 1, "the refused client to be gone");
@@ -167,7 +159,7 @@ for (const backend of backends()) {
     for (const [what, options] of badCreates) {
       it(`refuses to create a room with ${what}, and creates nothing`, async () => {
         const before = (await getJson(`${suite.server.http}/health`)).body.rooms;
-        const err = await refusal(suite.sdk.create("game", options));
+        const err = await refusalOf(suite.sdk.create("game", options));
         assert.equal(err.code, JoinError.INVALID_OPTIONS);
         assert.ok(err.message.length > 0);
         assert.equal((await getJson(`${suite.server.http}/health`)).body.rooms, before);
@@ -218,7 +210,7 @@ for (const backend of backends()) {
       const { host, sessionId, reconnectionToken } = await dropGuest();
       await until(() => !host.state.players.has(sessionId), "Bob to be removed after the window", 5000);
       assert.deepEqual([...host.state.turnOrder], [host.sessionId]);
-      await refusal(suite.sdk.reconnect(reconnectionToken));
+      await refusalOf(suite.sdk.reconnect(reconnectionToken));
     });
 
     it("moves the host role away from a dropped host whose window ran out", async () => {

@@ -13,17 +13,8 @@ import { backends } from "./helpers/backends.ts";
 import { PlayerSDK, ask, observe, readyAndStart, type Observed } from "./helpers/players.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { serverSuite } from "./helpers/suite.ts";
-import { getJson, until } from "./helpers/wait.ts";
+import { getJson, refusalOf, until } from "./helpers/wait.ts";
 
-async function refusal(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await promise;
-  } catch (e) {
-    const err = e as { code: number; message: string };
-    return { code: err.code, message: err.message };
-  }
-  assert.fail("expected the server to refuse");
-}
 
 for (const backend of backends()) {
   describe(`spectators (${backend.name} store)`, () => {
@@ -90,7 +81,7 @@ for (const backend of backends()) {
       for (let i = 1; i <= 3; i++) await watch(roomId, `W${i}`);
       for (let i = 2; i <= 5; i++) keep(await suite.sdk.joinById(roomId, { name: `P${i}` }));
       await until(() => host.room.state.players.size === 5 && host.room.state.spectators === 3, "five players and three spectators");
-      const err = await refusal(suite.sdk.joinById(roomId, { name: "P6" }));
+      const err = await refusalOf(suite.sdk.joinById(roomId, { name: "P6" }));
       assert.equal(err.code, JoinError.ROOM_FULL);
       assert.match(err.message, /full/);
       const { body } = await getJson(`${suite.server.http}/rooms/${host.room.state.code}`);
@@ -108,7 +99,7 @@ for (const backend of backends()) {
         await Promise.all(Array.from({ length: 10 }, (_, i) => watch(roomId, `W${batch + i}`)));
       }
       await until(() => host.room.state.spectators === MAX_SPECTATORS, `${MAX_SPECTATORS} spectators`);
-      const err = await refusal(suite.sdk.joinById(roomId, { name: "One too many", spectate: true }));
+      const err = await refusalOf(suite.sdk.joinById(roomId, { name: "One too many", spectate: true }));
       assert.equal(err.code, JoinError.ROOM_FULL);
       assert.match(err.message, new RegExp(`${MAX_SPECTATORS} spectators`));
       keep(await suite.sdk.joinById(roomId, { name: "Bob" }));
@@ -204,11 +195,11 @@ for (const backend of backends()) {
       assert.equal("code" in refused && refused.code, "SPECTATOR");
       const playerLine = await ask(quiet[0], "chat", { text: "players still chat" });
       assert.ok("seq" in playerLine);
-      assert.equal((await refusal(suite.sdk.create("game", { name: "Ed", spectatorChat: "no" }))).code, JoinError.INVALID_OPTIONS);
+      assert.equal((await refusalOf(suite.sdk.create("game", { name: "Ed", spectatorChat: "no" }))).code, JoinError.INVALID_OPTIONS);
     });
 
     it("refuses to create a room with spectate: true (a room is created by a player)", async () => {
-      const err = await refusal(suite.sdk.create("game", { name: "Ann", spectate: true }));
+      const err = await refusalOf(suite.sdk.create("game", { name: "Ann", spectate: true }));
       assert.equal(err.code, JoinError.INVALID_OPTIONS);
       assert.match(err.message, /spectate/);
     });
@@ -244,7 +235,7 @@ describe("spectators with player tokens on", () => {
     await until(() => ann.state.players.size === 2, "both seated");
     await readyAndStart(players);
 
-    const none = await refusal((await sdkOf(null)).joinById(ann.roomId, { name: "Eve", spectate: true }));
+    const none = await refusalOf((await sdkOf(null)).joinById(ann.roomId, { name: "Eve", spectate: true }));
     assert.equal(none.code, JoinError.AUTH_REQUIRED);
     assert.match(none.message, /AUTH_REQUIRED/);
 

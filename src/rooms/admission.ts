@@ -51,14 +51,17 @@ export function maxClientsFor(maxPlayers: number): number {
 }
 
 /**
- * Players and spectators in the room or on their way in: Colyseus's seat reservations not yet
- * consumed (its own enumerable entries) of sessionIds that are neither seated nor watching, each
- * counted by what its join options asked for.
+ * Players and spectators in the room or on their way in: Colyseus's seat reservations (those not
+ * yet used, and those whose onJoin is running) of sessionIds that are neither seated nor watching,
+ * each counted by what its join options asked for.
  */
 export function headcount(match: Match, watching: Pick<Spectators, "size" | "has">, reservedSeats: ReservedSeats): Headcount {
   const seated = new Set(match.players.map((p) => p.id));
   const count = { players: seated.size, spectators: watching.size };
-  for (const [sessionId, seat] of Object.entries(reservedSeats)) {
+  // own names, not entries: while onJoin runs (the seat's log entry being committed) Colyseus keeps
+  // the consumed reservation as a non-enumerable entry, and that player is not seated yet
+  for (const sessionId of Object.getOwnPropertyNames(reservedSeats)) {
+    const seat = reservedSeats[sessionId];
     if (!seat || seated.has(sessionId) || watching.has(sessionId)) continue;
     if (wantsToSpectate(seat[0])) count.spectators++;
     else count.players++;

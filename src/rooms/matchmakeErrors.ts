@@ -46,7 +46,9 @@ export function explainMatchmakeErrors(roomName: string, tokens?: PlayerTokens) 
         throw joinError("GAME_STARTED", "This game has already started.");
       }
       if (listing.clients >= listing.maxClients || /full|locked/.test(err.message ?? "")) {
-        throw joinError("ROOM_FULL", `This room is full (${listing.maxClients} players).`);
+        // maxClients counts the spectators' places too: the seats are the room's maxPlayers
+        const seats = Number(listing.metadata?.maxPlayers) || listing.maxClients;
+        throw joinError("ROOM_FULL", `This room is full (${seats} players).`);
       }
       throw e;
     }

@@ -20,3 +20,14 @@ export async function getJson(url: string, init?: RequestInit): Promise<{ status
   }
   return { status: res.status, body, headers: res.headers };
 }
+
+/** The code and message a refused call rejects with (a matchmaking refusal), failing when it is not refused. */
+export async function refusalOf(promise: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await promise;
+  } catch (e) {
+    const err = e as { code: number; message: string };
+    return { code: err.code, message: err.message };
+  }
+  throw new Error("expected the server to refuse");
+}
