@@ -367,7 +367,9 @@ export class GameView {
   private renderWinner(state: GameState, players: Player[]) {
     if (state.phase !== "finished") return;
     const order = [...players].sort((a, b) => (a.rank || 99) - (b.rank || 99));
-    const key = `${state.winner}:${order.map((p) => `${p.id}=${p.rank}`).join(",")}`;
+    // the host's primary action is playing again (rematch.ts), everyone else's going home
+    const hosting = state.hostId === this.session.me;
+    const key = `${state.winner}:${hosting}:${order.map((p) => `${p.id}=${p.rank}`).join(",")}`;
     if (key !== this.winnerKey) {
       this.winnerKey = key;
       const winner = state.players.get(state.winner);
@@ -400,7 +402,7 @@ export class GameView {
               "See the board",
             ),
             state.code ? replayButton(state.code) : null,
-            h("button", { class: "btn btn-primary", "data-testid": "back-home", onclick: () => this.goHome() }, "Back to home"),
+            h("button", { class: hosting ? "btn" : "btn btn-primary", "data-testid": "back-home", onclick: () => this.goHome() }, "Back to home"),
           ),
         ),
       );
