@@ -32,7 +32,8 @@ describe("a game while MySQL is away", function () {
       storeHoldSeconds: 0.5,
       minTurnSeconds: 0.05,
       awayTurnSeconds: 0.05,
-      reconnectSeconds: 5,
+      // a dropped player's window runs out quickly: the room then writes that they are gone
+      reconnectSeconds: 0.3,
       maxMessagesPerSecond: 5000,
     });
   });
@@ -68,15 +69,18 @@ describe("a game while MySQL is away", function () {
   const roomOf = (o: Observed) => server.colyseus.getRoomById(o.room.roomId) as any;
   const mover = (players: Observed[]) => players.find((p) => p.room.state.currentTurn === p.room.sessionId)!;
 
-  /** What the database holds for the room, replayed: it must be the live room's match exactly. */
-  async function storedMatch(roomId: string) {
+  /** The room's log as the database holds it (read directly, not through the proxy). */
+  async function storedLog(roomId: string): Promise<LogEntry[]> {
     const reader = new MySqlStore({ url: db.url, staleProcessSeconds: 30 });
     try {
-      return replay((await reader.logs.read(roomId)).map((r) => r.entry as LogEntry));
+      return (await reader.logs.read(roomId)).map((r) => r.entry as LogEntry);
     } finally {
       await reader.close();
     }
   }
+
+  /** What the database holds for the room, replayed: it must be the live room's match exactly. */
+  const storedMatch = async (roomId: string) => replay(await storedLog(roomId));
 
   it("refuses a move made during a cut with UNAVAILABLE, changes nothing, and accepts it once the database is back", async () => {
     const players = await started(["Ann", "Bob"]);
@@ -155,6 +159,30 @@ describe("a game while MySQL is away", function () {
     assert.equal(body.matches.filter((m: any) => m.code === code).length, 1, "recorded once");
     assert.equal(recorded[0].winner, "Ann");
     assert.deepEqual(await storedMatch(ann.room.roomId), roomOf(ann).keeper.match);
+  });
+
+  it("writes a player gone once when the database committed it but its answer came after the hold time, and the game goes on", async () => {
+    const players = await started(["Ann", "Bob", "Cy"]);
+    const p = mover(players);
+    const away = players.find((o) => o !== p)!;
+    const awayId = away.room.sessionId;
+    const gone = async () => (await storedLog(p.room.roomId)).filter((e) => e.t === "gone" && e.id === awayId).length;
+
+    // the answers of the database are held: its write of "gone" lands, the room hears nothing for longer than its hold
+    proxy.freezeReplies();
+    away.room.reconnection.enabled = false;
+    await away.room.leave(false); // a dropped connection, not a leave: after its window the player is gone
+    await until(async () => (await gone()) === 1, "the gone entry in the database", 5000);
+    await until(() => roomOf(p).keeper.paused, "the room to pause: the write's outcome is unknown to it");
+    await proxy.restore();
+    await until(() => !roomOf(p).keeper.paused, "the room to settle");
+    await until(() => p.room.state.players.get(awayId)?.connected === false, "the player shown as away");
+
+    // the game goes on; the entry was adopted once, not proposed again
+    const action = choose(p.room.state, p.room.sessionId)!;
+    assert.ok("seq" in (await ask(p, action)), action);
+    assert.equal(await gone(), 1, "one gone entry for the player");
+    assert.deepEqual(await storedMatch(p.room.roomId), roomOf(p).keeper.match, "the log holds exactly what the room shows");
   });
 
   it("counts a player whose seat is still being written as seated: a sixth seat is not reserved meanwhile", async () => {

@@ -6,7 +6,9 @@
  * When the database does not answer within the store's hold time, the keeper pauses: the entry's
  * fate is unknown (the write may have landed), so it refuses everything with UNAVAILABLE until the
  * database answers again and tells, through the log's last position, whether the entry is in. If it
- * is, it is adopted then (late, but exactly once); if not, it never happened.
+ * is, it is adopted then (late, but exactly once); if not, it never happened. An entry that cannot
+ * be refused (commitSurely) is proposed again only when it never happened: adopted late, it is the
+ * answer of its own call.
  */
 import { LogConflictError, StoreUnavailableError, type RoomLogStore } from "../store/types.ts";
 import type { LogEntry } from "./log.ts";
@@ -27,7 +29,8 @@ export interface KeeperEvents {
 
 export class MatchKeeper {
   private chain: Promise<unknown> = Promise.resolve();
-  private settling: Promise<void> | null = null;
+  /** While an entry's outcome is unknown: resolves with its step once adopted late, or null. */
+  private settling: Promise<Stepped | null> | null = null;
   private stopped = false;
 
   constructor(
@@ -59,14 +62,21 @@ export class MatchKeeper {
 
   /** Resolves once every task queued so far has run. */
   idle(): Promise<void> {
-    return this.serially(() => {}).then(() => this.settling ?? undefined);
+    return this.serially(() => {}).then(async () => {
+      await this.settling;
+    });
   }
 
   /**
    * Proposes an entry and commits it: resolves with the adopted step, the rules' refusal, or
    * UNAVAILABLE (nothing changed, or the outcome is settled later). Call it inside serially().
    */
-  async commit(draft: LogEntry): Promise<StepResult> {
+  commit(draft: LogEntry): Promise<StepResult> {
+    return this.write(draft, false);
+  }
+
+  /** `claimLate`: a late adoption is this call's to publish (commitSurely), not a lateCommit event. */
+  private async write(draft: LogEntry, claimLate: boolean): Promise<StepResult> {
     if (this.stopped || this.paused) return { ok: false, error: UNAVAILABLE };
     const { entry, result } = propose(this.current, draft, this.timing);
     if (!result.ok) return result;
@@ -75,7 +85,7 @@ export class MatchKeeper {
       await this.logs.append(this.roomId, [{ n, entry }], this.owner);
     } catch (e) {
       if (e instanceof StoreUnavailableError) {
-        this.settle(n, entry);
+        this.settle(n, entry, claimLate);
         return { ok: false, error: UNAVAILABLE };
       }
       if (e instanceof LogConflictError) {
@@ -97,12 +107,16 @@ export class MatchKeeper {
     for (;;) {
       if (this.settling) await this.settling;
       if (this.stopped) return null;
-      const result = await this.commit(draft);
+      const result = await this.write(draft, true);
       if (result.ok) return result;
       if (result.error !== UNAVAILABLE) {
         this.events.log(`room ${this.roomId}: ${draft.t} refused: ${result.error.code}`);
         return null;
       }
+      // this entry's own write has an unknown outcome (nothing else commits meanwhile: callers run
+      // serially): committed after all, its late step is the answer; else it is proposed again
+      const late = this.settling ? await this.settling : null;
+      if (late) return late;
     }
   }
 
@@ -111,27 +125,25 @@ export class MatchKeeper {
     this.stopped = true;
   }
 
-  private settle(n: number, entry: LogEntry) {
+  private settle(n: number, entry: LogEntry, claimed: boolean) {
     this.events.log(`room ${this.roomId}: the database did not commit entry ${n} in time; the game is paused until it answers`);
-    this.settling = (async () => {
+    this.settling = (async (): Promise<Stepped | null> => {
       for (;;) {
         await new Promise((r) => setTimeout(r, this.settleEveryMs));
-        if (this.stopped) return;
+        if (this.stopped) return null;
         let last: number;
         try {
           last = await this.logs.lastN(this.roomId);
         } catch {
           continue;
         }
-        if (last >= n) {
-          const result = step(this.current, entry);
-          if (result.ok) {
-            this.current = result.match;
-            this.events.lateCommit(result);
-          }
-        }
         this.events.log(`room ${this.roomId}: the database answers again; entry ${n} ${last >= n ? "was committed" : "was not committed and is dropped"}`);
-        return;
+        if (last < n) return null;
+        const result = step(this.current, entry);
+        if (!result.ok) return null;
+        this.current = result.match;
+        if (!claimed) this.events.lateCommit(result);
+        return result;
       }
     })().finally(() => {
       this.settling = null;

@@ -8,7 +8,9 @@
  *   (a connect that never completes) until `restore()` connects them through;
  * - `cut("reset")`: open connections are reset, new ones are accepted and reset at once;
  * - `freeze()`: a partition that leaves connections open: nothing passes either way, on open or new
- *   connections, until `restore()`, when what was sent meanwhile flows on (as TCP would deliver it).
+ *   connections, until `restore()`, when what was sent meanwhile flows on (as TCP would deliver it);
+ * - `freezeReplies()`: the same for the answers only: what the client sends still reaches the target
+ *   (a statement runs and commits), its answer is held until `restore()` (new connections wait).
  */
 import net from "node:net";
 
@@ -24,7 +26,7 @@ export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   /** Accepted while black-holed or frozen: waiting for restore(). */
   private readonly held = new Set<net.Socket>();
-  private state: { kind: "open" } | { kind: "cut"; mode: CutMode } | { kind: "frozen" } = { kind: "open" };
+  private state: { kind: "open" } | { kind: "cut"; mode: CutMode } | { kind: "frozen" } | { kind: "replies-frozen" } = { kind: "open" };
   private listenPort = 0;
 
   private constructor(private readonly target: { host: string; port: number }) {}
@@ -76,16 +78,23 @@ export class TcpProxy {
     }
   }
 
+  /** The target's answers stop on open connections (what the client sends still goes through); new connections wait. */
+  freezeReplies(): void {
+    this.state = { kind: "replies-frozen" };
+    for (const { client, upstream } of this.pairs) {
+      upstream.unpipe(client);
+      upstream.pause();
+    }
+  }
+
   /** Traffic passes again: frozen connections flow on, held ones are connected through. */
   async restore(): Promise<void> {
-    const wasFrozen = this.state.kind === "frozen";
+    const was = this.state.kind;
     this.state = { kind: "open" };
     if (!this.server) await this.listen();
-    if (wasFrozen) {
-      for (const { client, upstream } of this.pairs) {
-        client.pipe(upstream);
-        upstream.pipe(client);
-      }
+    for (const { client, upstream } of this.pairs) {
+      if (was === "frozen") client.pipe(upstream);
+      if (was === "frozen" || was === "replies-frozen") upstream.pipe(client);
     }
     for (const socket of [...this.held]) {
       this.held.delete(socket);
