@@ -1,4 +1,4 @@
-/** The room's chat: the lines of this visit and a box to send one (the server trims and caps it). */
+/** The room's chat: the lines of this visit and a box to send one (the server trims and caps it); a refused line is said under the box, where the person is looking. */
 import { MAX_CHAT } from "../../src/messages/contract.ts";
 import { h, liveSoon } from "./dom.ts";
 import { seatText } from "./format.ts";
@@ -9,6 +9,8 @@ export class ChatPanel {
   private readonly list: HTMLOListElement;
   private readonly input: HTMLInputElement;
   private shown = 0;
+  /** The server's refusal of the last line, under the box (role=alert: read out as it appears). */
+  private readonly refusal = h("p", { class: "field-error chat-refusal", role: "alert", "data-testid": "chat-refusal", hidden: true });
 
   constructor(private readonly session: RoomSession) {
     this.list = h("ol", { class: "chat-lines", "data-testid": "chat-log", "aria-live": "off" });
@@ -38,11 +40,18 @@ export class ChatPanel {
       this.input,
       h("button", { class: "btn btn-small", type: "submit", "data-testid": "chat-send" }, "Send"),
     );
-    this.el = h("section", { class: "panel chat" }, h("h2", null, "Chat"), this.list, form);
+    this.el = h("section", { class: "panel chat" }, h("h2", null, "Chat"), this.list, form, this.refusal);
     this.update();
   }
 
   update() {
+    const refusal = this.session.chatRefusal ?? "";
+    if (this.refusal.textContent !== refusal) {
+      this.refusal.textContent = refusal;
+      this.refusal.hidden = refusal === "";
+      // just below the box: brought into view by the few pixels it takes, the page stays where it was
+      if (refusal && this.refusal.isConnected) this.refusal.scrollIntoView({ block: "nearest" });
+    }
     const { chats, chatCount } = this.session;
     if (chatCount === this.shown) {
       if (chatCount === 0 && this.list.children.length === 0) this.list.append(h("li", { class: "empty" }, "No messages yet."));

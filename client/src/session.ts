@@ -54,6 +54,11 @@ export class RoomSession {
   eventCount = 0;
   chatCount = 0;
   connection: Connection = "connected";
+  /**
+   * The server's refusal of the last chat line sent, shown by the chat box itself (a toast sits at
+   * the top of the screen, far from a chat box at the bottom of a phone's page); null once a line goes through.
+   */
+  chatRefusal: string | null = null;
   /** The current connection (after a rejoin, a new Room with the same sessionId). */
   room!: GameRoom;
 
@@ -114,13 +119,22 @@ export class RoomSession {
       this.seatToken = seat.seatToken;
       this.rememberSeat();
     });
-    room.onMessage("ack", (ack: AckMessage) => current() && this.settle(ack.opId));
+    room.onMessage("ack", (ack: AckMessage) => {
+      if (!current()) return;
+      if (this.inFlight.get(ack.opId ?? "")?.type === "chat") this.chatRefusal = null;
+      this.settle(ack.opId);
+    });
     room.onMessage("error", (error: ErrorMessage) => {
       if (!current()) return;
       const op = error.opId !== undefined ? this.inFlight.get(error.opId) : undefined;
       if (error.code === "UNAVAILABLE" && op) return this.retryWhenUnpaused(error.opId!, op);
       this.settle(error.opId ?? null);
-      toast(error.message || `The server refused that (${error.code}).`, "error");
+      const message = error.message || `The server refused that (${error.code}).`;
+      if (op?.type === "chat") {
+        this.chatRefusal = message;
+        return this.notify();
+      }
+      toast(message, "error");
     });
     room.onMessage("event", (event: EventMessage) => current() && this.addEvents([event]));
     room.onMessage("chat", (chat: ChatMessage) => current() && this.addChats([chat]));

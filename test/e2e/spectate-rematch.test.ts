@@ -66,6 +66,36 @@ describe("browser client: watching a game, and playing again", function () {
     await screenshot(phone.page, "spectate-game-360");
   });
 
+  it("tells a spectator under the chat box, not at the top of the page, that the room takes no spectators' chat, at 360 px", async () => {
+    const hal = await bot((sdk) => sdk.create("game", { name: "Hal", turnSeconds: 60, spectatorChat: false }));
+    const code = await until(() => hal.room.state.code, "the room code");
+    const gus = await bot((sdk) => sdk.joinById(hal.room.roomId, { name: "Gus" }));
+    for (const b of [hal, gus]) assert.ok("seq" in (await ask(b, "ready", { ready: true })));
+    assert.ok("seq" in (await ask(hal, "start")));
+
+    const { page } = await suite.chrome.person({ width: 360, height: 740 });
+    await openHome(page, suite.server.http);
+    await setName(page, "Fan");
+    await page.fill(byTestId("code-input"), code);
+    await page.click(byTestId("watch-code"));
+    await page.waitForSelector(byTestId("spectating"));
+    // the chat box is at the bottom of a phone's page
+    await page.fill(byTestId("chat-input"), "go Hal!");
+    const before = await page.evaluate(() => window.scrollY);
+    assert.ok(before > 100, `the page scrolled down to the chat box (${before}px)`);
+    await page.click(byTestId("chat-send"));
+    const refusal = page.locator(byTestId("chat-refusal"));
+    await refusal.waitFor();
+    assert.equal(await refusal.textContent(), "Spectators cannot chat in this room.");
+    const after = await page.evaluate(() => window.scrollY);
+    // at most the few pixels that bring the line under the box into view: not up to the top of the page
+    assert.ok(after >= before && after - before < 80, `the page stayed where it was: ${before} -> ${after}px`);
+    assert.ok(await refusal.isVisible() && (await refusal.boundingBox())!.y < 740, "the refusal is in view");
+    assert.equal(await page.locator(byTestId("toast-error")).count(), 0, "no toast at the top of the page");
+    assert.equal(hal.room.state.spectators, 1);
+    await screenshot(page, "spectate-chat-refused-360");
+  });
+
   it("plays again: after the game the host sees Play again and the other player waits for the host, then both are in the waiting room", async () => {
     // the bot hosts a one-round game with the shortest turns: the server plays it through at once
     const hal = await bot((sdk) => sdk.create("game", { name: "Hal", maxRounds: 1, turnSeconds: 0.05, private: true }));
