@@ -1,6 +1,7 @@
 /** The room's chat: the lines of this visit and a box to send one (the server trims and caps it); a refused line is said under the box, where the person is looking. */
 import { MAX_CHAT } from "../../src/messages/contract.ts";
 import { h, liveSoon } from "./dom.ts";
+import { spectating } from "./watch.ts";
 import { seatText } from "./format.ts";
 import type { RoomSession } from "./session.ts";
 
@@ -8,6 +9,9 @@ export class ChatPanel {
   readonly el: HTMLElement;
   private readonly list: HTMLOListElement;
   private readonly input: HTMLInputElement;
+  private readonly sendBtn: HTMLButtonElement;
+  /** Why this person cannot chat here (a spectator in a room without spectators' chat), under the box. */
+  private readonly closedNote = h("p", { class: "hint", id: "chat-closed", "data-testid": "chat-closed", hidden: true }, "Spectators cannot chat in this room.");
   private shown = 0;
   /** The server's refusal of the last line, under the box (role=alert: read out as it appears). */
   private readonly refusal = h("p", { class: "field-error chat-refusal", role: "alert", "data-testid": "chat-refusal", hidden: true });
@@ -38,13 +42,23 @@ export class ChatPanel {
         },
       },
       this.input,
-      h("button", { class: "btn btn-small", type: "submit", "data-testid": "chat-send" }, "Send"),
+      (this.sendBtn = h("button", { class: "btn btn-small", type: "submit", "data-testid": "chat-send" }, "Send")),
     );
-    this.el = h("section", { class: "panel chat" }, h("h2", null, "Chat"), this.list, form, this.refusal);
+    this.el = h("section", { class: "panel chat" }, h("h2", null, "Chat"), this.list, form, this.closedNote, this.refusal);
     this.update();
   }
 
   update() {
+    const state = this.session.state;
+    const closed = !!state && state.spectatorChat === false && spectating(state, this.session.me);
+    if (this.closedNote.hidden === closed) {
+      this.closedNote.hidden = !closed;
+      this.input.disabled = closed;
+      this.sendBtn.disabled = closed;
+      this.input.placeholder = closed ? "Only the players chat here" : "Say something…";
+      if (closed) this.input.setAttribute("aria-describedby", "chat-closed");
+      else this.input.removeAttribute("aria-describedby");
+    }
     const refusal = this.session.chatRefusal ?? "";
     if (this.refusal.textContent !== refusal) {
       this.refusal.textContent = refusal;

@@ -53,6 +53,7 @@ export function projectMatch(match: Match, state: GameState, connected: (playerI
   state.maxRounds = match.options.maxRounds;
   state.turnSeconds = match.options.turnSeconds;
   state.private = match.options.private;
+  state.spectatorChat = match.options.spectatorChat !== false;
   state.hostId = match.hostId;
   state.seq = match.seq;
   state.turnDeadline = match.deadline;

@@ -53,6 +53,8 @@ export const GameState = schema(
     matchNumber: t.uint16().default(1),
     /** Spectators watching now (not seated, not in `players`). */
     spectators: t.uint8().default(0),
+    /** Whether spectators may chat (the room's `spectatorChat` option). */
+    spectatorChat: t.boolean().default(true),
   },
   "GameState",
 );

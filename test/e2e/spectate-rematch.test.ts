@@ -66,7 +66,7 @@ describe("browser client: watching a game, and playing again", function () {
     await screenshot(phone.page, "spectate-game-360");
   });
 
-  it("tells a spectator under the chat box, not at the top of the page, that the room takes no spectators' chat, at 360 px", async () => {
+  it("closes the chat box to a spectator of a room without spectators' chat, and says a refused line under the box, not at the top of the page, at 360 px", async () => {
     const hal = await bot((sdk) => sdk.create("game", { name: "Hal", turnSeconds: 60, spectatorChat: false }));
     const code = await until(() => hal.room.state.code, "the room code");
     const gus = await bot((sdk) => sdk.joinById(hal.room.roomId, { name: "Gus" }));
@@ -79,6 +79,15 @@ describe("browser client: watching a game, and playing again", function () {
     await page.fill(byTestId("code-input"), code);
     await page.click(byTestId("watch-code"));
     await page.waitForSelector(byTestId("spectating"));
+    // the room says so before anyone types: the box is closed to spectators, with the reason
+    await page.locator(byTestId("chat-closed")).waitFor();
+    assert.equal(await page.textContent(byTestId("chat-closed")), "Spectators cannot chat in this room.");
+    assert.equal(await page.isDisabled(byTestId("chat-input")), true);
+    assert.equal(await page.isDisabled(byTestId("chat-send")), true);
+    await screenshot(page, "spectate-chat-closed-360", { fullPage: true });
+    // and the server is the judge: a line sent all the same (the box opened by hand) is refused, and said under the box
+    await page.$eval(byTestId("chat-input"), (el) => ((el as HTMLInputElement).disabled = false));
+    await page.$eval(byTestId("chat-send"), (el) => ((el as HTMLButtonElement).disabled = false));
     // the chat box is at the bottom of a phone's page
     await page.fill(byTestId("chat-input"), "go Hal!");
     const before = await page.evaluate(() => window.scrollY);
