@@ -9,7 +9,7 @@ export class ChatPanel {
   readonly el: HTMLElement;
   private readonly list: HTMLOListElement;
   private readonly input: HTMLInputElement;
-  private readonly sendBtn: HTMLButtonElement;
+  private readonly sendBtn = h("button", { class: "btn btn-small", type: "submit", "data-testid": "chat-send" }, "Send");
   /** Why this person cannot chat here (a spectator in a room without spectators' chat), under the box. */
   private readonly closedNote = h("p", { class: "hint", id: "chat-closed", "data-testid": "chat-closed", hidden: true }, "Spectators cannot chat in this room.");
   private shown = 0;
@@ -42,7 +42,7 @@ export class ChatPanel {
         },
       },
       this.input,
-      (this.sendBtn = h("button", { class: "btn btn-small", type: "submit", "data-testid": "chat-send" }, "Send")),
+      this.sendBtn,
     );
     this.el = h("section", { class: "panel chat" }, h("h2", null, "Chat"), this.list, form, this.closedNote, this.refusal);
     this.update();
