@@ -209,6 +209,19 @@ export function nextSeat(match: Match): number | null {
   return freeSeat(match.players, match.options.maxPlayers);
 }
 
+/**
+ * The entry for a player who is no longer here (`consented`: they left; else their connection's
+ * window ran out): removed in the lobby, forfeit (a leave) or gone (the server plays their turns) in
+ * a game, out of a rematch after it; null when nothing changes (already gone or left).
+ */
+export function departure(match: Match, playerId: string, consented: boolean, at: number): LogEntry | null {
+  const seat = match.players.find((p) => p.id === playerId);
+  if (!seat) return null;
+  if (match.phase === "lobby" || (match.phase !== "playing" && !seat.left) || (consented && !seat.left)) return { t: "leave", at, id: playerId };
+  if (!seat.gone && !seat.left) return { t: "gone", at, id: playerId, deadline: 0 };
+  return null;
+}
+
 function leave(match: Match, e: Extract<LogEntry, { t: "leave" }>): StepResult {
   const player = match.players.find((p) => p.id === e.id);
   if (!player) return refuse("UNKNOWN_PLAYER", "You are not seated in this room.");

@@ -30,7 +30,7 @@ import { createOptionsSchema, describeIssue } from "../messages/options.ts";
 import { MatchKeeper } from "../match/keeper.ts";
 import type { Metrics } from "../metrics.ts";
 import type { LogEntry } from "../match/log.ts";
-import { nextSeat, repeatedOp, type Match, type Refusal, type Stepped } from "../match/match.ts";
+import { departure, nextSeat, repeatedOp, type Match, type Refusal, type Stepped } from "../match/match.ts";
 import { GameState } from "../schema/GameState.ts";
 import type { Store } from "../store/types.ts";
 import {
@@ -250,17 +250,10 @@ export class GameRoom extends Room<{ state: GameState; metadata: GameMetadata }>
     await this.depart(client.sessionId, code === CloseCode.CONSENTED);
   }
 
-  /**
-   * The log entry for a player who is no longer here: removed in the lobby, forfeit or gone in a
-   * game, out of a rematch (and of the host role) after the game.
-   */
+  /** A player who is no longer here: the entry the match says (src/match departure), committed surely. */
   private async depart(sessionId: string, consented: boolean) {
-    const seat = this.keeper.match.players.find((p) => p.id === sessionId);
-    if (!seat) return;
-    const phase = this.keeper.match.phase;
-    let entry: LogEntry | null = null;
-    if (phase === "lobby" || (phase === "playing" && consented && !seat.left) || (phase === "finished" && !seat.left)) entry = { t: "leave", at: Date.now(), id: sessionId };
-    else if (phase === "playing" && !seat.gone && !seat.left) entry = { t: "gone", at: Date.now(), id: sessionId, deadline: 0 };
+    if (!this.keeper.match.players.some((p) => p.id === sessionId)) return;
+    const entry = departure(this.keeper.match, sessionId, consented, Date.now());
     if (!entry) return this.show();
     const stepped = await this.keeper.serially(() => this.keeper.commitSurely(entry));
     if (stepped) this.publish(stepped);
