@@ -387,45 +387,79 @@ export function rssSlope(levels: Array<{ players: number; serverRssMB: number }>
   return sxx > 0 ? round1(((sxy / sxx) * 1e6) / 1024) : null;
 }
 
-/** Every level against one server, started pinned, warmed up, and stopped at the end. */
-async function runServer(protocol: ServerName, options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<CompareServer> {
+/** A server of the comparison, started and warmed up, with the levels it has run so far. */
+interface Running {
+  protocol: ServerName;
+  server: ServerProcess | null;
+  idle: number;
+  result: CompareServer;
+}
+
+/** Starts one server pinned, warms it up and takes its idle RSS; a failure is recorded in its result. */
+async function start(protocol: ServerName, options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<Running> {
   const { label, script } = SERVERS[protocol];
-  const result: CompareServer = { server: protocol, label, script, idleRssMB: 0, rssSlopeKBPerPlayer: null, levels: [], failure: null };
+  const running: Running = { protocol, server: null, idle: 0, result: { server: protocol, label, script, idleRssMB: 0, rssSlopeKBPerPlayer: null, levels: [], failure: null } };
   // ours as bench/servers.ts starts it: NODE_ENV=production, the in-memory store (ours-mysql: MySQL), player tokens off; the bots all come from 127.0.0.1
   if (protocol === "ours-mysql" && !options.mysqlUrl) throw new Error("ours-mysql needs MYSQL_URL");
   const env: Record<string, string> = { MYSQL_URL: protocol === "ours-mysql" ? options.mysqlUrl! : "", REDIS_URL: "", AUTH_JWT_SECRET: "", AUTH_JWKS_FILE: "", AUTH_GUESTS: "", CODE_LOOKUP_LIMIT: "10000" };
   const nodeArgs = options.profile && SERVERS[protocol].protocol === "ours" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(profileDir, protocol)}`] : [];
   log(`starting ${label}${pin ? ` on CPU ${pin.server}` : ""}`);
-  let server: ServerProcess | null = null;
   try {
-    server = await startServer(env, nodeArgs, undefined, { script, cpus: pin?.server });
-    await warmUp(server, protocol, options, pin);
-    const idle = await idleRss(server);
-    result.idleRssMB = round1(idle / 1e6);
-    log(`${protocol}: idle RSS ${result.idleRssMB} MB`);
-    for (const target of options.levels) {
-      let level: CompareLevel | null = null;
-      const attempts = options.quietWaitSeconds > 0 ? 1 + BUSY_RETRIES : 1;
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (options.quietWaitSeconds > 0) await quietMachine(options.quietWaitSeconds, log);
-        const run = await runLevel(server, protocol, target, idle, options, pin);
-        if (!level || run.otherCpuPercent < level.otherCpuPercent) level = { ...run, attempts: attempt };
-        else level.attempts = attempt;
-        if (level.otherCpuPercent <= BUSY_LIMIT_PERCENT) break;
-        log(`${protocol}, level ${target}: other work used ${run.otherCpuPercent.toFixed(0)}% of a core during the window${attempt < attempts ? ": once more" : ""}`);
-      }
-      if (!level) continue;
-      result.levels.push(level);
-      console.log(`\n${compareTable([level])}\n`);
-    }
+    running.server = await startServer(env, nodeArgs, undefined, { script, cpus: pin?.server });
+    await warmUp(running.server, protocol, options, pin);
+    running.idle = await idleRss(running.server);
+    running.result.idleRssMB = round1(running.idle / 1e6);
+    log(`${protocol}: idle RSS ${running.result.idleRssMB} MB`);
   } catch (e) {
-    result.failure = (e as Error).message.slice(0, 2000);
-    log(`${protocol}: ${result.failure}`);
-  } finally {
-    await server?.stop();
+    fail(running, e);
   }
-  result.rssSlopeKBPerPlayer = rssSlope(result.levels);
-  return result;
+  return running;
+}
+
+function fail(running: Running, e: unknown) {
+  running.result.failure = (e as Error).message.slice(0, 2000);
+  log(`${running.protocol}: ${running.result.failure}`);
+}
+
+/** One level against one running server, run again (up to BUSY_RETRIES times) while other work made the machine busy; the quietest run is kept. */
+async function level(running: Running, target: number, options: CompareOptions, pin: ReturnType<typeof pinning>) {
+  const { protocol, server, idle } = running;
+  if (!server || running.result.failure) return;
+  try {
+    let kept: CompareLevel | null = null;
+    const attempts = options.quietWaitSeconds > 0 ? 1 + BUSY_RETRIES : 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (options.quietWaitSeconds > 0) await quietMachine(options.quietWaitSeconds, log);
+      const run = await runLevel(server, protocol, target, idle, options, pin);
+      if (!kept || run.otherCpuPercent < kept.otherCpuPercent) kept = { ...run, attempts: attempt };
+      else kept.attempts = attempt;
+      if (kept.otherCpuPercent <= BUSY_LIMIT_PERCENT) break;
+      log(`${protocol}, level ${target}: other work used ${run.otherCpuPercent.toFixed(0)}% of a core during the window${attempt < attempts ? ": once more" : ""}`);
+    }
+    if (!kept) return;
+    running.result.levels.push(kept);
+    console.log(`\n${compareTable([kept])}\n`);
+  } catch (e) {
+    fail(running, e);
+  }
+}
+
+/**
+ * Every level against a group of servers: each started pinned and warmed up, then level by level
+ * each server in turn (one driven at a time; the others idle meanwhile), then all stopped. A group
+ * of one is the usual --compare; ours and ours-spectators run as a pair, so that the two windows
+ * of a level are minutes closer than a whole server's run apart on a machine others share.
+ */
+async function runGroup(protocols: ServerName[], options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<CompareServer[]> {
+  const group: Running[] = [];
+  try {
+    for (const protocol of protocols) group.push(await start(protocol, options, pin, profileDir));
+    for (const target of options.levels) for (const running of group) await level(running, target, options, pin);
+  } finally {
+    for (const running of group) await running.server?.stop();
+  }
+  for (const { result } of group) result.rssSlopeKBPerPlayer = rssSlope(result.levels);
+  return group.map((r) => r.result);
 }
 
 const f = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "-" : v.toFixed(digits));
@@ -505,9 +539,12 @@ export async function runCompare(options: CompareOptions, stamp: string, source:
   log(pin ? `taskset: servers on CPU ${pin.server}, the driver on CPU ${pin.driver}` : "no taskset (or one CPU): the servers and the driver are not pinned");
   const results = options.resultsDir;
   const profileDir = path.resolve(results, "profiles", stamp);
+  const order = ["ours", ...options.peers] as ServerName[];
+  // one after the other, never driven at the same time; ours-spectators level by level beside ours
+  const groups: ServerName[][] = order.filter((p) => p !== "ours-spectators").map((p) => (p === "ours" && order.includes("ours-spectators") ? ["ours", "ours-spectators"] : [p]));
   const servers: CompareServer[] = [];
-  // one after the other, never at the same time
-  for (const protocol of ["ours", ...options.peers] as ServerName[]) servers.push(await runServer(protocol, options, pin, profileDir));
+  for (const group of groups) servers.push(...(await runGroup(group, options, pin, profileDir)));
+  servers.sort((a, b) => order.indexOf(a.server) - order.indexOf(b.server));
 
   let profile: string | null = null;
   if (options.profile && existsSync(profileDir)) {
