@@ -3,7 +3,8 @@
  * @colyseus/sdk and the public contract (create a private room, GET /rooms/:code + joinById,
  * ready, start, then the game's moves with opIds), the peers' (bench/peers/) through
  * socket.io-client and `ws`. Each member knows when its own state first showed a seq, so the driver
- * can time an action to the state on every member of the room.
+ * can time an action to the state on every member of the room. Ours can also watch: a spectator
+ * (`joinById` with `spectate: true`) is a member that decodes the state like the others and never acts.
  */
 import { Client, type Room } from "@colyseus/sdk";
 import { io, type Socket } from "socket.io-client";
@@ -73,8 +74,11 @@ export abstract class Member {
 }
 
 export interface Protocol {
-  create(name: string, maxRounds: number): Promise<{ member: Member; code: string }>;
+  /** A room of `seats` players (the peers' rooms always have five). */
+  create(name: string, maxRounds: number, seats: number): Promise<{ member: Member; code: string }>;
   join(code: string, name: string): Promise<Member>;
+  /** A spectator of the room (ours only): the same state and patches as a player, no seat, no move. */
+  watch?(code: string, name: string): Promise<Member>;
   /** What the protocol needs once every member is in, before the first move (ours: ready, start). */
   begin(members: Member[]): Promise<void>;
 }
@@ -150,21 +154,23 @@ export async function oursProtocol(endpoint: string, timeoutMs: number): Promise
   const board = (await (await fetch(`${http}/board`, { signal: AbortSignal.timeout(timeoutMs) })).json()) as { tiles: Array<{ price?: number | null }> };
   const prices = board.tiles.map((t) => t.price ?? null);
   let op = 0;
+  const enter = async (code: string, options: { name: string; spectate?: true }) => {
+    const res = await fetch(`${http}/rooms/${code}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.json()) as { roomId?: string };
+    if (!res.ok || !body.roomId) throw new Error(`GET /rooms/${code}: ${res.status} ${JSON.stringify(body)}`);
+    return new OursMember(await client.joinById(body.roomId, options), prices, timeoutMs);
+  };
   return {
-    async create(name, maxRounds) {
-      const room = await client.create("game", { name, private: true, maxPlayers: 5, maxRounds, turnSeconds: 60 });
+    async create(name, maxRounds, seats) {
+      const room = await client.create("game", { name, private: true, maxPlayers: seats, maxRounds, turnSeconds: 60 });
       const member = new OursMember(room, prices, timeoutMs);
       const deadline = performance.now() + timeoutMs;
       while (!room.state?.code && performance.now() < deadline) await sleep(5);
       if (!room.state?.code) throw new Error("no join code in the state");
       return { member, code: room.state.code };
     },
-    async join(code, name) {
-      const res = await fetch(`${http}/rooms/${code}`, { signal: AbortSignal.timeout(timeoutMs) });
-      const body = (await res.json()) as { roomId?: string };
-      if (!res.ok || !body.roomId) throw new Error(`GET /rooms/${code}: ${res.status} ${JSON.stringify(body)}`);
-      return new OursMember(await client.joinById(body.roomId, { name }), prices, timeoutMs);
-    },
+    join: (code, name) => enter(code, { name }),
+    watch: (code, name) => enter(code, { name, spectate: true }),
     async begin(members) {
       const ours = members as OursMember[];
       const answers = await Promise.all(ours.map((m) => m.send("ready", { ready: true, opId: `r${++op}` }, `r${op}`)));

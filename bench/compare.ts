@@ -5,6 +5,9 @@
  * driver to CPU 1 with taskset when it exists. Per level and server: players connected, actions/s,
  * ack and all-members latency, server CPU and CPU per action (from /proc), RSS at the end of the
  * window and per player, the driver's CPU (flagged when the driver, not the server, is the limit).
+ * `ours-spectators` is ours again with rooms of 2 players + 3 spectators instead of 5 players: the
+ * same connections and the same action rate per room, so what a spectator costs against a player
+ * is the difference (spectatorTable).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -18,8 +21,11 @@ import { summariseProfile } from "./profile.ts";
 import { health, startServer, type ServerProcess } from "./servers.ts";
 import { cpuModesOf, cpuPercent, machine, machineBusyPercent, pidsByName, quietMachine, rssBytes, sampleCpu } from "./system.ts";
 
-/** `ours-mysql` is our server again, with the MySQL store (the durable match log): it needs MYSQL_URL. */
-export const PEERS = ["ours-mysql", "socketio", "ws"] as const;
+/**
+ * `ours-mysql` is our server again, with the MySQL store (the durable match log): it needs MYSQL_URL.
+ * `ours-spectators` is our server again, its rooms of 2 players and 3 spectators (not run unless named).
+ */
+export const PEERS = ["ours-mysql", "ours-spectators", "socketio", "ws"] as const;
 export type PeerName = (typeof PEERS)[number];
 export type ServerName = "ours" | PeerName;
 /** Above this share of its core the driver, not the server, is the limit of a level. */
@@ -31,11 +37,26 @@ const WARM_UP = { players: 50, seconds: 8 };
  */
 const BUSY_LIMIT_PERCENT = 10;
 const BUSY_RETRIES = 2;
-/** Rounds of the rooms the driver creates: at 1 s think a game outlasts a level, at 50 ms rooms cycle (and join) within it. */
+/**
+ * Rounds of the rooms of five players the driver creates: at 1 s think a game outlasts a level, at
+ * 50 ms rooms cycle (and join) within it. A room with fewer players gets more rounds, so that every
+ * game has the same number of turns (30 x 5 = 150: 75 rounds of 2 players) and rooms cycle alike.
+ */
 const MAX_ROUNDS = 30;
+/** Members of a room the driver forms (the most a room seats). */
+export const ROOM_SIZE = 5;
+/** Members of an ours-spectators room who watch: 2 players + 3 spectators, five connections like a room of five players. */
+export const SPECTATORS_PER_ROOM = 3;
 
-const SERVERS: Record<ServerName, { label: string; script: string; scheme: string; protocol: ProtocolName }> = {
+const SERVERS: Record<ServerName, { label: string; script: string; scheme: string; protocol: ProtocolName; spectators?: number }> = {
   ours: { label: "ours (src/index.ts, in-memory store)", script: "src/index.ts", scheme: "ws", protocol: "ours" },
+  "ours-spectators": {
+    label: `ours (src/index.ts, in-memory store), rooms of ${ROOM_SIZE - SPECTATORS_PER_ROOM} players + ${SPECTATORS_PER_ROOM} spectators`,
+    script: "src/index.ts",
+    scheme: "ws",
+    protocol: "ours",
+    spectators: SPECTATORS_PER_ROOM,
+  },
   "ours-mysql": { label: "ours (src/index.ts, MySQL store: every action written before its ack)", script: "src/index.ts", scheme: "ws", protocol: "ours" },
   socketio: { label: "hand-written Socket.IO (bench/peers/socketio-server.ts)", script: "bench/peers/socketio-server.ts", scheme: "http", protocol: "socketio" },
   ws: { label: "the same protocol on raw ws (bench/peers/ws-server.ts)", script: "bench/peers/ws-server.ts", scheme: "ws", protocol: "ws" },
@@ -82,6 +103,13 @@ export interface CompareLevel {
   serverSystemCpuPercent: number;
   /** server CPU seconds in the window / acknowledged actions, in µs */
   cpuPerActionUs: number | null;
+  /** server CPU per second of the window per connected client (players), in µs: 1,000 µs/s is 0.1% of a core */
+  cpuPerConnectionUs: number | null;
+  /**
+   * What the server's listing (GET /rooms/:code) said, right after the window, of the rooms the
+   * driver had in play (at most 50 of them): players and spectators in all of them together. Ours only.
+   */
+  listing: { rooms: number; players: number; spectators: number } | null;
   /** MariaDB's CPU over the window, % of one core (the store of ours-mysql; near 0 for the others) */
   dbCpuPercent: number;
   /** at the end of the window */
@@ -210,10 +238,33 @@ async function drain(server: ServerProcess, seconds = 45) {
   log(`the server still holds rooms after ${seconds} s; going on`);
 }
 
+/** Rounds of a room with `spectators` of its five watching: as many turns as MAX_ROUNDS of five players. */
+const roundsFor = (spectators: number) => Math.round((MAX_ROUNDS * ROOM_SIZE) / (ROOM_SIZE - spectators));
+
 function planFor(server: ServerProcess, name: ServerName, players: number, options: CompareOptions, prefix: string): DriverPlan {
-  const { scheme, protocol } = SERVERS[name];
+  const { scheme, protocol, spectators = 0 } = SERVERS[name];
   const endpoint = `${scheme}://127.0.0.1:${server.port}`;
-  return { protocol, endpoint, players, rampRate: options.rampRate, thinkMs: options.thinkMs, timeoutMs: options.timeoutMs, maxRounds: MAX_ROUNDS, namePrefix: prefix };
+  return { protocol, endpoint, players, rampRate: options.rampRate, thinkMs: options.thinkMs, timeoutMs: options.timeoutMs, maxRounds: roundsFor(spectators), roomSize: ROOM_SIZE, spectators, namePrefix: prefix };
+}
+
+/** Players and spectators the server lists in these rooms (GET /rooms/:code), the rooms that answered. */
+async function listedMembers(server: ServerProcess, codes: string[]): Promise<CompareLevel["listing"]> {
+  const listed = { rooms: 0, players: 0, spectators: 0 };
+  await Promise.all(
+    codes.map(async (code) => {
+      try {
+        const res = await fetch(`${server.http}/rooms/${code}`, { signal: AbortSignal.timeout(2000) });
+        if (!res.ok) return;
+        const room = (await res.json()) as { clients: number; spectators: number };
+        listed.rooms++;
+        listed.players += room.clients;
+        listed.spectators += room.spectators;
+      } catch {
+        /* the room ended meanwhile, or the server is slow: not counted */
+      }
+    }),
+  );
+  return listed;
 }
 
 async function runLevel(server: ServerProcess, protocol: ServerName, target: number, idleRss: number, options: CompareOptions, pin: ReturnType<typeof pinning>): Promise<CompareLevel> {
@@ -249,6 +300,8 @@ async function runLevel(server: ServerProcess, protocol: ServerName, target: num
     const after = sampleCpu([server.pid, driver.pid, ...dbPids]);
     const modesAfter = cpuModesOf(server.pid);
     const rss = rssBytes(server.pid) ?? 0;
+    // after the CPU samples: these requests are not in the window
+    const listing = SERVERS[protocol].protocol === "ours" ? await listedMembers(server, report.codes) : null;
     const seconds = (after.at - before.at) / 1000;
     const serverCpu = cpuPercent(before, after, [server.pid]);
     const driverCpu = cpuPercent(before, after, [driver.pid]);
@@ -278,6 +331,8 @@ async function runLevel(server: ServerProcess, protocol: ServerName, target: num
       serverCpuPercent: round1(serverCpu),
       serverSystemCpuPercent: modesBefore && modesAfter ? round1((100 * (modesAfter.system - modesBefore.system)) / seconds) : 0,
       cpuPerActionUs: c.acks > 0 ? round1((serverCpuSeconds * 1e6) / c.acks) : null,
+      cpuPerConnectionUs: players > 0 ? round1((serverCpuSeconds * 1e6) / seconds / players) : null,
+      listing,
       serverRssMB: round1(rss / 1e6),
       rssOverIdleKBPerPlayer: players > 0 ? round1((rss - idleRss) / 1024 / players) : null,
       driverCpuPercent: round1(driverCpu),
@@ -332,44 +387,79 @@ export function rssSlope(levels: Array<{ players: number; serverRssMB: number }>
   return sxx > 0 ? round1(((sxy / sxx) * 1e6) / 1024) : null;
 }
 
-/** Every level against one server, started pinned, warmed up, and stopped at the end. */
-async function runServer(protocol: ServerName, options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<CompareServer> {
+/** A server of the comparison, started and warmed up, with the levels it has run so far. */
+interface Running {
+  protocol: ServerName;
+  server: ServerProcess | null;
+  idle: number;
+  result: CompareServer;
+}
+
+/** Starts one server pinned, warms it up and takes its idle RSS; a failure is recorded in its result. */
+async function start(protocol: ServerName, options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<Running> {
   const { label, script } = SERVERS[protocol];
-  const result: CompareServer = { server: protocol, label, script, idleRssMB: 0, rssSlopeKBPerPlayer: null, levels: [], failure: null };
+  const running: Running = { protocol, server: null, idle: 0, result: { server: protocol, label, script, idleRssMB: 0, rssSlopeKBPerPlayer: null, levels: [], failure: null } };
   // ours as bench/servers.ts starts it: NODE_ENV=production, the in-memory store (ours-mysql: MySQL), player tokens off; the bots all come from 127.0.0.1
   if (protocol === "ours-mysql" && !options.mysqlUrl) throw new Error("ours-mysql needs MYSQL_URL");
   const env: Record<string, string> = { MYSQL_URL: protocol === "ours-mysql" ? options.mysqlUrl! : "", REDIS_URL: "", AUTH_JWT_SECRET: "", AUTH_JWKS_FILE: "", AUTH_GUESTS: "", CODE_LOOKUP_LIMIT: "10000" };
   const nodeArgs = options.profile && SERVERS[protocol].protocol === "ours" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(profileDir, protocol)}`] : [];
   log(`starting ${label}${pin ? ` on CPU ${pin.server}` : ""}`);
-  let server: ServerProcess | null = null;
   try {
-    server = await startServer(env, nodeArgs, undefined, { script, cpus: pin?.server });
-    await warmUp(server, protocol, options, pin);
-    const idle = await idleRss(server);
-    result.idleRssMB = round1(idle / 1e6);
-    log(`${protocol}: idle RSS ${result.idleRssMB} MB`);
-    for (const target of options.levels) {
-      let level: CompareLevel | null = null;
-      for (let attempt = 1; attempt <= (options.quietWaitSeconds > 0 ? 1 + BUSY_RETRIES : 1); attempt++) {
-        if (options.quietWaitSeconds > 0) await quietMachine(options.quietWaitSeconds, log);
-        const run = await runLevel(server, protocol, target, idle, options, pin);
-        if (!level || run.otherCpuPercent < level.otherCpuPercent) level = { ...run, attempts: attempt };
-        else level.attempts = attempt;
-        if (level.otherCpuPercent <= BUSY_LIMIT_PERCENT) break;
-        log(`${protocol}, level ${target}: other work used ${run.otherCpuPercent.toFixed(0)}% of a core during the window${attempt <= BUSY_RETRIES ? ": once more" : ""}`);
-      }
-      if (!level) continue;
-      result.levels.push(level);
-      console.log(`\n${compareTable([level])}\n`);
-    }
+    running.server = await startServer(env, nodeArgs, undefined, { script, cpus: pin?.server });
+    await warmUp(running.server, protocol, options, pin);
+    running.idle = await idleRss(running.server);
+    running.result.idleRssMB = round1(running.idle / 1e6);
+    log(`${protocol}: idle RSS ${running.result.idleRssMB} MB`);
   } catch (e) {
-    result.failure = (e as Error).message.slice(0, 2000);
-    log(`${protocol}: ${result.failure}`);
-  } finally {
-    await server?.stop();
+    fail(running, e);
   }
-  result.rssSlopeKBPerPlayer = rssSlope(result.levels);
-  return result;
+  return running;
+}
+
+function fail(running: Running, e: unknown) {
+  running.result.failure = (e as Error).message.slice(0, 2000);
+  log(`${running.protocol}: ${running.result.failure}`);
+}
+
+/** One level against one running server, run again (up to BUSY_RETRIES times) while other work made the machine busy; the quietest run is kept. */
+async function level(running: Running, target: number, options: CompareOptions, pin: ReturnType<typeof pinning>) {
+  const { protocol, server, idle } = running;
+  if (!server || running.result.failure) return;
+  try {
+    let kept: CompareLevel | null = null;
+    const attempts = options.quietWaitSeconds > 0 ? 1 + BUSY_RETRIES : 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (options.quietWaitSeconds > 0) await quietMachine(options.quietWaitSeconds, log);
+      const run = await runLevel(server, protocol, target, idle, options, pin);
+      if (!kept || run.otherCpuPercent < kept.otherCpuPercent) kept = { ...run, attempts: attempt };
+      else kept.attempts = attempt;
+      if (kept.otherCpuPercent <= BUSY_LIMIT_PERCENT) break;
+      log(`${protocol}, level ${target}: other work used ${run.otherCpuPercent.toFixed(0)}% of a core during the window${attempt < attempts ? ": once more" : ""}`);
+    }
+    if (!kept) return;
+    running.result.levels.push(kept);
+    console.log(`\n${compareTable([kept])}\n`);
+  } catch (e) {
+    fail(running, e);
+  }
+}
+
+/**
+ * Every level against a group of servers: each started pinned and warmed up, then level by level
+ * each server in turn (one driven at a time; the others idle meanwhile), then all stopped. A group
+ * of one is the usual --compare; ours and ours-spectators run as a pair, so that the two windows
+ * of a level are minutes closer than a whole server's run apart on a machine others share.
+ */
+async function runGroup(protocols: ServerName[], options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<CompareServer[]> {
+  const group: Running[] = [];
+  try {
+    for (const protocol of protocols) group.push(await start(protocol, options, pin, profileDir));
+    for (const target of options.levels) for (const running of group) await level(running, target, options, pin);
+  } finally {
+    for (const running of group) await running.server?.stop();
+  }
+  for (const { result } of group) result.rssSlopeKBPerPlayer = rssSlope(result.levels);
+  return group.map((r) => r.result);
 }
 
 const f = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "-" : v.toFixed(digits));
@@ -400,6 +490,44 @@ export function compareTable(levels: CompareLevel[]): string {
   return [line(head), rule, ...rows.map(line)].join("\n");
 }
 
+/**
+ * Rooms of five players against rooms of 2 players + 3 spectators (ours, ours-spectators of one
+ * run), level by level: the costs side by side and their ratio; null without both.
+ */
+export function spectatorTable(servers: CompareServer[]): string | null {
+  const players = servers.find((s) => s.server === "ours");
+  const watched = servers.find((s) => s.server === "ours-spectators");
+  if (!players || !watched) return null;
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? `${(a / b).toFixed(2)}x` : "-");
+  const perRoom = (l: CompareLevel) => (l.listing && l.listing.rooms > 0 ? `${f(l.listing.players / l.listing.rooms)} + ${f(l.listing.spectators / l.listing.rooms)} (${l.listing.rooms})` : "-");
+  const head = ["connections", "rooms of", "listed per room (rooms)", "actions/s", "CPU/action µs", "CPU/connection µs/s", "RSS MB", "KB/connection over idle", "driver CPU%", "other CPU%", "errors"];
+  const rows: string[][] = [];
+  for (const p of players.levels) {
+    const w = watched.levels.find((l) => l.target === p.target);
+    if (!w) continue;
+    const row = (l: CompareLevel, what: string) => [
+      String(l.players),
+      what,
+      perRoom(l),
+      f(l.actionsPerSecond, 0),
+      f(l.cpuPerActionUs, 0),
+      f(l.cpuPerConnectionUs, 0),
+      f(l.serverRssMB, 0),
+      f(l.rssOverIdleKBPerPlayer, 1),
+      `${f(l.driverCpuPercent, 0)}${l.driverLimited ? " (limit)" : ""}`,
+      f(l.otherCpuPercent, 0),
+      String(l.errors),
+    ];
+    rows.push(row(p, `${ROOM_SIZE} players`), row(w, `${ROOM_SIZE - SPECTATORS_PER_ROOM} players + ${SPECTATORS_PER_ROOM} spectators`));
+    rows.push(["", "ratio", "", ratio(w.actionsPerSecond, p.actionsPerSecond), ratio(w.cpuPerActionUs, p.cpuPerActionUs), ratio(w.cpuPerConnectionUs, p.cpuPerConnectionUs), ratio(w.serverRssMB, p.serverRssMB), ratio(w.rssOverIdleKBPerPlayer, p.rssOverIdleKBPerPlayer), "", "", ""]);
+  }
+  if (rows.length === 0) return null;
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 1 || i === 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 1 || i === 2 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(head), rule, ...rows.map(line)].join("\n");
+}
+
 /** Rows grouped by level, then server, as the issue compares them. */
 export function byLevel(servers: CompareServer[]): CompareLevel[] {
   const targets = [...new Set(servers.flatMap((s) => s.levels.map((l) => l.target)))].sort((a, b) => a - b);
@@ -411,9 +539,12 @@ export async function runCompare(options: CompareOptions, stamp: string, source:
   log(pin ? `taskset: servers on CPU ${pin.server}, the driver on CPU ${pin.driver}` : "no taskset (or one CPU): the servers and the driver are not pinned");
   const results = options.resultsDir;
   const profileDir = path.resolve(results, "profiles", stamp);
+  const order = ["ours", ...options.peers] as ServerName[];
+  // one after the other, never driven at the same time; ours-spectators level by level beside ours
+  const groups: ServerName[][] = order.filter((p) => p !== "ours-spectators").map((p) => (p === "ours" && order.includes("ours-spectators") ? ["ours", "ours-spectators"] : [p]));
   const servers: CompareServer[] = [];
-  // one after the other, never at the same time
-  for (const protocol of ["ours", ...options.peers] as ServerName[]) servers.push(await runServer(protocol, options, pin, profileDir));
+  for (const group of groups) servers.push(...(await runGroup(group, options, pin, profileDir)));
+  servers.sort((a, b) => order.indexOf(a.server) - order.indexOf(b.server));
 
   let profile: string | null = null;
   if (options.profile && existsSync(profileDir)) {
@@ -422,18 +553,20 @@ export async function runCompare(options: CompareOptions, stamp: string, source:
     profile = files.map((f) => `### ${f}\n\n${summariseProfile(JSON.parse(readFileSync(path.join(profileDir, f), "utf8")))}`).join("\n\n") || null;
     if (profile) writeFileSync(`${results}/profile-${stamp}-compare-ours.md`, `${profile}\n`);
   }
+  // a run of ours against ours-spectators alone does not replace the latest comparison with the peers
+  const kind = options.peers.length > 0 && options.peers.every((p) => p === "ours-spectators") ? "spectators" : "peers";
   const record = {
     startedAt: stamp,
     machine: machine(),
     source,
-    mode: { compare: "peers", pinned: pin, notPinned: pin ? null : "taskset missing or one CPU: not pinned" },
-    settings: { ...options, busyLimitPercent: BUSY_LIMIT_PERCENT, busyRetries: BUSY_RETRIES, maxRoundsPerRoom: MAX_ROUNDS, roomSize: 5, driverLimitPercent: DRIVER_LIMIT_PERCENT, warmUp: WARM_UP, serverEnv: { NODE_ENV: "production", store: "memory (ours-mysql: MySQL, a scratch database of the run)", CODE_LOOKUP_LIMIT: "10000" } },
+    mode: { compare: kind, pinned: pin, notPinned: pin ? null : "taskset missing or one CPU: not pinned" },
+    settings: { ...options, busyLimitPercent: BUSY_LIMIT_PERCENT, busyRetries: BUSY_RETRIES, maxRoundsPerRoom: MAX_ROUNDS, roomSize: ROOM_SIZE, oursSpectators: { spectatorsPerRoom: SPECTATORS_PER_ROOM, maxRoundsPerRoom: roundsFor(SPECTATORS_PER_ROOM) }, driverLimitPercent: DRIVER_LIMIT_PERCENT, warmUp: WARM_UP, serverEnv: { NODE_ENV: "production", store: "memory (ours-mysql: MySQL, a scratch database of the run)", CODE_LOOKUP_LIMIT: "10000" } },
     servers,
     profile,
   };
   mkdirSync(results, { recursive: true });
   const json = `${JSON.stringify(record, null, 2)}\n`;
-  const files = [`${stamp}-compare-peers.json`, "latest-compare-peers.json", `latest-compare-peers-think${options.thinkMs}.json`].map((n) => `${results}/${n}`);
+  const files = [`${stamp}-compare-${kind}.json`, `latest-compare-${kind}.json`, `latest-compare-${kind}-think${options.thinkMs}.json`].map((n) => `${results}/${n}`);
   for (const file of files) writeFileSync(file, json);
 
   console.log(`\n${compareTable(byLevel(servers))}\n`);
@@ -443,6 +576,8 @@ export async function runCompare(options: CompareOptions, stamp: string, source:
   const limited = servers.flatMap((s) => s.levels.filter((l) => l.driverLimited).map((l) => `${s.server} at ${l.target}`));
   if (limited.length) console.log(`the driver was above ${DRIVER_LIMIT_PERCENT}% of its core (it, not the server, was the limit): ${limited.join(", ")}`);
   if (!pin) console.log("not pinned: taskset is missing or the machine has one CPU");
+  const spectators = spectatorTable(servers);
+  if (spectators) console.log(`\nrooms of ${ROOM_SIZE} players against rooms of ${ROOM_SIZE - SPECTATORS_PER_ROOM} players + ${SPECTATORS_PER_ROOM} spectators (ratio: spectators / players):\n\n${spectators}\n`);
   if (profile) console.log(`\n${profile}`);
   console.log(`written: ${files.join(", ")}`);
   return record;

@@ -17,7 +17,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { UsageError, numberFlag } from "../loadtest/args.ts";
-import { DriverProcess, killAllDrivers, pinning } from "./compare.ts";
+import { DriverProcess, ROOM_SIZE, killAllDrivers, pinning } from "./compare.ts";
 import type { DriverPlan } from "./driver.ts";
 import { health, killAllServers, startServer, type ServerProcess } from "./servers.ts";
 import { cpuModesOf, machine, quietMachine, rssBytes } from "./system.ts";
@@ -358,7 +358,7 @@ export interface MemoryLevel {
 }
 
 function plan(server: ServerProcess, players: number, options: MemoryOptions, prefix: string, thinkMs = options.thinkMs): DriverPlan {
-  return { protocol: "ours", endpoint: server.ws, players, rampRate: options.rampRate, thinkMs, timeoutMs: options.timeoutMs, maxRounds: 30, namePrefix: prefix };
+  return { protocol: "ours", endpoint: server.ws, players, rampRate: options.rampRate, thinkMs, timeoutMs: options.timeoutMs, maxRounds: 30, roomSize: ROOM_SIZE, spectators: 0, namePrefix: prefix };
 }
 
 async function drain(server: ServerProcess, seconds = 45) {

@@ -56,9 +56,11 @@ const HELP = `npm run bench -- [flags]
                          ack and all-members latency, server CPU and CPU per action, RSS, the driver's CPU;
                          server on CPU 0 and driver on CPU 1 with taskset when it exists (default levels 500,2000,5000;
                          uses --levels, --level-seconds, --warmup-seconds, --ramp-rate, --think-ms, --timeout-ms, --profile)
-  --peers a,b            with --compare: the servers to run after ours, from ours-mysql,socketio,ws (ours-mysql:
-                         ours with the MySQL store, in a scratch database on the MYSQL_URL server; default: all
-                         three with MYSQL_URL set, else socketio,ws)
+  --peers a,b            with --compare: the servers to run after ours, from ours-mysql,ours-spectators,socketio,ws
+                         (ours-mysql: ours with the MySQL store, in a scratch database on the MYSQL_URL server;
+                         ours-spectators: ours with rooms of 2 players + 3 spectators instead of 5 players, the same
+                         connections and moves per room, and a table of what a spectator costs against a player;
+                         default: ours-mysql,socketio,ws with MYSQL_URL set, else socketio,ws)
   --quiet-wait-seconds S with --compare: before each level, wait at most S s for a quiet machine, and run a level
                          again (twice at most) when other work used over 10% of a core in its window (default 90;
                          0: neither)
@@ -198,8 +200,8 @@ async function main() {
     }
     const { levels, levelSeconds, warmupSeconds, rampRate, profile, quietWaitSeconds } = options;
     const { mysqlUrl: givenUrl } = loadSettings({ PUBLIC_ADDRESS: "127.0.0.1:{port}", ...process.env });
-    // ours with the MySQL store too, when MYSQL_URL is set and --peers does not say otherwise
-    const peers = options.peersGiven ? options.peers : PEERS.filter((p) => p !== "ours-mysql" || givenUrl);
+    // ours with the MySQL store too, when MYSQL_URL is set and --peers does not say otherwise; ours-spectators only when named
+    const peers = options.peersGiven ? options.peers : PEERS.filter((p) => p !== "ours-spectators" && (p !== "ours-mysql" || givenUrl));
     if (peers.includes("ours-mysql") && !givenUrl) throw new Refusal("--peers ours-mysql needs MYSQL_URL (e.g. MYSQL_URL=mysql://root@127.0.0.1:3306/boardroom_bench): the bench creates a scratch database on that server.");
     const scratch = peers.includes("ours-mysql") ? await scratchDatabase(givenUrl!, stamp) : null;
     if (scratch) log(`ours-mysql: a fresh database ${scratch.name} on the MYSQL_URL server for this run (dropped at the end)`);
