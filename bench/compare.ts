@@ -448,13 +448,16 @@ async function level(running: Running, target: number, options: CompareOptions, 
  * Every level against a group of servers: each started pinned and warmed up, then level by level
  * each server in turn (one driven at a time; the others idle meanwhile), then all stopped. A group
  * of one is the usual --compare; ours and ours-spectators run as a pair, so that the two windows
- * of a level are minutes closer than a whole server's run apart on a machine others share.
+ * of a level are minutes closer than a whole server's run apart on a machine others share, and in
+ * the order A B B A: the second window of a pair measured ~10% more CPU per action at 500 players,
+ * whichever server ran it, so each server gets one earlier and one later window of every level.
  */
 async function runGroup(protocols: ServerName[], options: CompareOptions, pin: ReturnType<typeof pinning>, profileDir: string): Promise<CompareServer[]> {
   const group: Running[] = [];
   try {
     for (const protocol of protocols) group.push(await start(protocol, options, pin, profileDir));
-    for (const target of options.levels) for (const running of group) await level(running, target, options, pin);
+    const turns = group.length === 2 ? [group[0], group[1], group[1], group[0]] : group;
+    for (const target of options.levels) for (const running of turns) await level(running, target, options, pin);
   } finally {
     for (const running of group) await running.server?.stop();
   }
@@ -492,19 +495,25 @@ export function compareTable(levels: CompareLevel[]): string {
 
 /**
  * Rooms of five players against rooms of 2 players + 3 spectators (ours, ours-spectators of one
- * run), level by level: the costs side by side and their ratio; null without both.
+ * run), level by level: each window (A B B A, see runGroup), and the ratio of the two servers'
+ * means over their windows of the level; null without both.
  */
 export function spectatorTable(servers: CompareServer[]): string | null {
   const players = servers.find((s) => s.server === "ours");
   const watched = servers.find((s) => s.server === "ours-spectators");
   if (!players || !watched) return null;
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? `${(a / b).toFixed(2)}x` : "-");
+  const mean = (levels: CompareLevel[], value: (l: CompareLevel) => number | null) => {
+    const known = levels.map(value).filter((v): v is number => v !== null);
+    return known.length === levels.length && known.length > 0 ? known.reduce((a, v) => a + v, 0) / known.length : null;
+  };
   const perRoom = (l: CompareLevel) => (l.listing && l.listing.rooms > 0 ? `${f(l.listing.players / l.listing.rooms)} + ${f(l.listing.spectators / l.listing.rooms)} (${l.listing.rooms})` : "-");
   const head = ["connections", "rooms of", "listed per room (rooms)", "actions/s", "CPU/action µs", "CPU/connection µs/s", "RSS MB", "KB/connection over idle", "driver CPU%", "other CPU%", "errors"];
   const rows: string[][] = [];
-  for (const p of players.levels) {
-    const w = watched.levels.find((l) => l.target === p.target);
-    if (!w) continue;
+  for (const target of [...new Set(players.levels.map((l) => l.target))]) {
+    const p = players.levels.filter((l) => l.target === target);
+    const w = watched.levels.filter((l) => l.target === target);
+    if (w.length === 0) continue;
     const row = (l: CompareLevel, what: string) => [
       String(l.players),
       what,
@@ -518,8 +527,11 @@ export function spectatorTable(servers: CompareServer[]): string | null {
       f(l.otherCpuPercent, 0),
       String(l.errors),
     ];
-    rows.push(row(p, `${ROOM_SIZE} players`), row(w, `${ROOM_SIZE - SPECTATORS_PER_ROOM} players + ${SPECTATORS_PER_ROOM} spectators`));
-    rows.push(["", "ratio", "", ratio(w.actionsPerSecond, p.actionsPerSecond), ratio(w.cpuPerActionUs, p.cpuPerActionUs), ratio(w.cpuPerConnectionUs, p.cpuPerConnectionUs), ratio(w.serverRssMB, p.serverRssMB), ratio(w.rssOverIdleKBPerPlayer, p.rssOverIdleKBPerPlayer), "", "", ""]);
+    const windows = p.length + w.length > 2;
+    const label = (what: string, i: number) => (windows ? `${what} (window ${i + 1})` : what);
+    rows.push(...p.map((l, i) => row(l, label(`${ROOM_SIZE} players`, i))), ...w.map((l, i) => row(l, label(`${ROOM_SIZE - SPECTATORS_PER_ROOM} players + ${SPECTATORS_PER_ROOM} spectators`, i))));
+    const r = (value: (l: CompareLevel) => number | null) => ratio(mean(w, value), mean(p, value));
+    rows.push(["", windows ? "ratio of the means" : "ratio", "", r((l) => l.actionsPerSecond), r((l) => l.cpuPerActionUs), r((l) => l.cpuPerConnectionUs), r((l) => l.serverRssMB), r((l) => l.rssOverIdleKBPerPlayer), "", "", ""]);
   }
   if (rows.length === 0) return null;
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
