@@ -36,7 +36,7 @@ export class PlayerHistoryView {
   private readonly body = h("tbody", null);
   private readonly table = h(
     "table",
-    { class: "history-table", "data-testid": "player-history-table" },
+    { class: "data-table history-table", "data-testid": "player-history-table" },
     this.caption,
     h(
       "thead",
@@ -48,7 +48,7 @@ export class PlayerHistoryView {
         h("th", { scope: "col", class: "col-rank num" }, "Rank"),
         h("th", { scope: "col", class: "col-players num" }, "Players"),
         h("th", { scope: "col", class: "col-worth num" }, "Net worth"),
-        h("th", { scope: "col", class: "col-replay" }, h("span", { class: "visually-hidden" }, "Replay")),
+        h("th", { scope: "col", class: "col-replay" }, h("span", { class: "sr-only" }, "Replay")),
       ),
     ),
     this.body,
@@ -169,7 +169,7 @@ export class PlayerHistoryView {
               { class: "replay-link", href: `/?replay=${m.matchId}`, "data-testid": "player-history-replay" },
               "Watch replay",
               // each link's name its own, as the viewer's heading says it ("Replay of match 12")
-              h("span", { class: "visually-hidden" }, ` of match ${m.matchId}, ${ended}`),
+              h("span", { class: "sr-only" }, ` of match ${m.matchId}, ${ended}`),
             ),
           ),
         );

@@ -37,7 +37,7 @@ export class LeaderboardView {
   private readonly body = h("tbody", null);
   private readonly table = h(
     "table",
-    { class: "leaderboard-table", "data-testid": "leaderboard-table" },
+    { class: "data-table leaderboard-table", "data-testid": "leaderboard-table" },
     this.caption,
     h(
       "colgroup",
@@ -55,7 +55,7 @@ export class LeaderboardView {
       h(
         "tr",
         null,
-        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Rank"), h("span", { "aria-hidden": "true" }, "#")),
+        h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Rank"), h("span", { "aria-hidden": "true" }, "#")),
         h("th", { scope: "col" }, "Player"),
         h("th", { scope: "col", class: "num" }, "Wins"),
         h("th", { scope: "col", class: "num" }, "Games"),
